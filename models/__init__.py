@@ -1,0 +1,1 @@
+"""Entities, domain rules and queries. Knows nothing of Telegram."""

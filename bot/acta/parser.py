@@ -1,0 +1,298 @@
+"""The rows of an acta's agreements table, whatever file they came from, as agreements."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.deadlines import Deadline, find_deadline_in_text, parse_date, parse_deadline
+from models.names import institution_key, split_institutions
+
+EXPECTED_TABLE = (
+    "La tabla debe tener una fila de títulos como «N° | PROBLEMÁTICA | ACUERDO | "
+    "RESPONSABLE DE IMPLEMENTACIÓN | RESPONSABLE DE SEGUIMIENTO» y debajo una fila por acuerdo, "
+    "p. ej. «01 | Baja cultura de denuncia | Campaña de denuncia oportuna | PNP, Gobiernos Locales "
+    "| Secretaría Técnica CORESEC»."
+)
+NO_AGREEMENT_COLUMN = "No encontré la columna «ACUERDO». " + EXPECTED_TABLE
+NO_AGREEMENTS = "La tabla tiene títulos pero ningún acuerdo debajo. " + EXPECTED_TABLE
+NO_SESSION_DATE = (
+    "No encontré la fecha de la sesión (p. ej. «Fecha: 25/02/2026»); "
+    "los plazos como «dentro de 24 horas» no se calcularon."
+)
+OTHER_SESSION_DATE = "El acta dice «{found}», pero se importa en la sesión del {used}; usé {used}."
+NUMBER_GIVEN = "Un acuerdo sin número después del {previous} quedó como «{code}»."
+NO_TEXT = "El acuerdo {code} no tiene texto; no se importó."
+REPEATED_CODE = "El número {code} aparece más de una vez."
+UNREADABLE_DEADLINE = "No entendí el plazo «{words}» del acuerdo {code}."
+
+
+class ActaError(Exception):
+    """Message is a short Spanish sentence for the user saying what was wrong and what is expected."""
+
+
+@dataclass
+class ParsedAgreement:
+    code: str
+    problem: str
+    text: str
+    implementers: list[str]
+    followup: list[str]
+    deadline: Deadline | None
+
+
+@dataclass
+class ParsedActa:
+    title: str | None
+    session_number: int | None
+    session_kind: str | None
+    session_date: date | None
+    agreements: list[ParsedAgreement]
+    warnings: list[str]
+
+
+@dataclass
+class _Group:
+    """A numbered row ("02") whose problem its sub-agreements ("2.1", "2.2") share."""
+
+    number: str
+    problem: str
+
+
+@dataclass
+class _Draft:
+    code: str | None
+    group: _Group
+    texts: list[str]
+    implementers: list[str] = field(default_factory=list)
+    followup: list[str] = field(default_factory=list)
+    deadline_cell: str = ""
+
+
+_SUB_CODE = r"\d{1,2}(?:\.\d{1,2})+"
+_LEADING_CODE = re.compile(rf"(?:(?P<sub>{_SUB_CODE})\.?|(?P<top>\d{{1,2}})[.)])(?:\s+|$)")
+# Several sub-agreements in one cell: "… correspondiente. 2.3. Disponer …".
+_INNER_CODE = re.compile(rf"(?<=[.;:])\s+(?P<sub>{_SUB_CODE})\.?(?:\s+|$)")
+_ORDINAL_STEMS = {
+    "primer": 1, "segund": 2, "tercer": 3, "cuart": 4, "quint": 5, "sext": 6, "septim": 7,
+    "setim": 7, "octav": 8, "noven": 9, "decim": 10, "undecim": 11, "duodecim": 12, "vigesim": 20,
+}
+_ORDINAL = "|".join(sorted(_ORDINAL_STEMS, key=len, reverse=True))
+_SESSION_NUMBER = re.compile(
+    rf"\b(?P<ordinal>(?:(?:decim|vigesim)[oa]?\s*)?(?:{_ORDINAL})[oa]?)\s+sesion"
+    r"|\b(?P<digits>\d{1,2})\s*(?:ra|da|ta|ma|va|na|er|°|o|a)?\.?\s+sesion"
+    r"|sesion\s+(?:ordinaria|extraordinaria)\s+(?:n\s*[°o.]*\s*)?(?P<after>\d{1,2})\b"
+)
+_SESSION_KIND = re.compile(r"sesion\s+(?P<kind>ordinaria|extraordinaria)")
+
+
+def parse_rows(rows: list[list[str]], session_date: date | None = None) -> ParsedActa:
+    """Read the header lines and the agreements table (header row included) of an acta."""
+    rows = [[_cell(value) for value in row] for row in rows]
+    header_at = find_header(rows)
+    if header_at is None:
+        raise ActaError(NO_AGREEMENT_COLUMN)
+    lines = [" ".join(cell for cell in row if cell) for row in rows[:header_at]]
+    lines = [line for line in lines if line]
+    warnings: list[str] = []
+    written_date = _session_date(lines)
+    if session_date and written_date and written_date != session_date:
+        warnings.append(
+            OTHER_SESSION_DATE.format(found=_ddmmyyyy(written_date), used=_ddmmyyyy(session_date))
+        )
+    session_date = session_date or written_date
+    if session_date is None:
+        warnings.append(NO_SESSION_DATE)
+    drafts = _drafts(rows[header_at], rows[header_at + 1:], warnings)
+    agreements = [_agreement(draft, session_date, warnings) for draft in drafts]
+    agreements = [agreement for agreement in agreements if agreement]
+    if not agreements:
+        raise ActaError(NO_AGREEMENTS)
+    codes = [agreement.code for agreement in agreements]
+    warnings += [REPEATED_CODE.format(code=c) for c in dict.fromkeys(codes) if codes.count(c) > 1]
+    title = next((line for line in lines if not _fold(line).startswith("fecha")), None)
+    number, kind = _session_number_and_kind(" ".join(lines))
+    return ParsedActa(title, number, kind, session_date, agreements, warnings)
+
+
+def find_header(rows: list[list[str]]) -> int | None:
+    """Index of the table's title row: it names the agreement column and at least one other."""
+    for index, row in enumerate(rows):
+        roles = [role for role in map(_column_role, row) if role]
+        if "text" in roles and len(set(roles)) > 1:
+            return index
+    return None
+
+
+def _column_role(title: str) -> str | None:
+    key = institution_key(title)
+    first = key.split()[0] if key else ""
+    if first.startswith("acuerdo"):
+        return "text"
+    if first.startswith("problem"):
+        return "problem"
+    if "seguimiento" in key:
+        return "followup"
+    if first.startswith("responsable") or "implementacion" in key:
+        return "implementers"
+    if first in ("plazo", "fecha") and len(key.split()) <= 3:
+        return "deadline"
+    if key in ("n", "no", "nro", "num", "numero", "item", "codigo") or title.strip() == "#":
+        return "number"
+    return None
+
+
+def _drafts(header: list[str], rows: list[list[str]], warnings: list[str]) -> list[_Draft]:
+    columns: dict[str, int] = {}
+    for index, title in enumerate(header):
+        columns.setdefault(_column_role(title) or "", index)
+
+    def cell(row: list[str], role: str) -> str:
+        index = columns.get(role)
+        return row[index] if index is not None and index < len(row) else ""
+
+    drafts: list[_Draft] = []
+    group: _Group | None = None
+    previous: list[str] = []
+    for row in rows:
+        if row == header or not any(row):
+            continue
+        number = cell(row, "number").strip().rstrip(".")
+        problem = " ".join(cell(row, "problem").split())
+        text = " ".join(cell(row, "text").split())
+        implementers = split_institutions(cell(row, "implementers"))
+        followup = split_institutions(cell(row, "followup"))
+        same_people = not implementers and not followup or (
+            cell(row, "implementers"), cell(row, "followup")
+        ) == (cell(previous, "implementers"), cell(previous, "followup"))
+        opens_group = bool(number) and (group is None or number != group.number)
+        if opens_group and not (group and _is_sub(number) and _major(number) == _major(group.number)):
+            group = _Group(number, problem)
+        elif group is None:
+            group = _Group("", problem)
+        elif problem and problem not in group.problem:
+            group.problem = f"{group.problem} {problem}".strip()
+        # A cell that repeats the one above is a merged cell: the row only adds responsables.
+        if drafts and not opens_group and (not text or text == cell(previous, "text").strip()):
+            _add_names(drafts[-1].implementers, implementers)
+            _add_names(drafts[-1].followup, followup)
+            previous = row
+            continue
+        pieces = _pieces(text, group)
+        if pieces[0][0] is None and opens_group:
+            pieces[0] = (number, pieces[0][1])
+        elif pieces[0][0] is None and drafts and same_people:
+            # The rest of the cell above, cut by a page break in the original.
+            drafts[-1].texts.append(pieces.pop(0)[1])
+        for code, piece in pieces:
+            if code is None:
+                code = _next_code(drafts, group)
+                previous_code = drafts[-1].code if drafts else "inicio"
+                warnings.append(NUMBER_GIVEN.format(previous=previous_code, code=code))
+            drafts.append(
+                _Draft(code, group, [piece], implementers[:], followup[:], cell(row, "deadline"))
+            )
+        previous = row
+    return drafts
+
+
+def _pieces(text: str, group: _Group) -> list[tuple[str | None, str]]:
+    """The agreements a cell holds, with the code each starts with (None when it has none)."""
+    leading = _LEADING_CODE.match(text)
+    first_code = leading and (leading.group("sub") or leading.group("top"))
+    if not leading:
+        return [(None, text)]
+    pieces: list[tuple[str | None, str]] = []
+    code, start = first_code, leading.end()
+    last_minor = _minor(code)
+    for inner in _INNER_CODE.finditer(text, leading.end()):
+        sub = inner.group("sub")
+        # Only "2.3" after "2.2" splits; "D.S. 4.1" or a quoted number stays in the text.
+        if _major(sub) == _major(code) and _minor(sub) > last_minor and _major(sub) in (
+            _major(first_code), _major(group.number)
+        ):
+            pieces.append((code, text[start: inner.start()].strip()))
+            code, start, last_minor = sub, inner.end(), _minor(sub)
+    pieces.append((code, text[start:].strip()))
+    return pieces
+
+
+def _agreement(
+    draft: _Draft, session_date: date | None, warnings: list[str]
+) -> ParsedAgreement | None:
+    text = " ".join(part for part in draft.texts if part)
+    if not text:
+        warnings.append(NO_TEXT.format(code=draft.code))
+        return None
+    deadline = None
+    if draft.deadline_cell.strip() and session_date:
+        deadline = parse_deadline(draft.deadline_cell, session_date)
+        if deadline is None:
+            warnings.append(UNREADABLE_DEADLINE.format(words=draft.deadline_cell, code=draft.code))
+    if deadline is None and session_date:
+        deadline = find_deadline_in_text(text, session_date)
+    elif deadline is None:
+        # Without a session date only "la siguiente sesión" can be trusted.
+        found = find_deadline_in_text(text, date.min)
+        deadline = found if found and found.next_session else None
+    return ParsedAgreement(
+        draft.code or "", draft.group.problem, text, draft.implementers, draft.followup, deadline
+    )
+
+
+def _add_names(names: list[str], more: list[str]) -> None:
+    keys = {institution_key(name) for name in names}
+    names.extend(name for name in more if institution_key(name) not in keys)
+
+
+def _next_code(drafts: list[_Draft], group: _Group) -> str:
+    if group.number and _major(group.number) is not None:
+        minors = [_minor(d.code) for d in drafts if d.group is group and d.code and _is_sub(d.code)]
+        return f"{_major(group.number)}.{max(minors, default=0) + 1}"
+    majors = [_major(d.code) or 0 for d in drafts if d.code]
+    return f"{max(majors, default=0) + 1:02d}"
+
+
+def _session_date(lines: list[str]) -> date | None:
+    dated = sorted(lines, key=lambda line: not _fold(line).startswith("fecha"))
+    return next((found for found in map(parse_date, dated) if found), None)
+
+
+def _session_number_and_kind(header: str) -> tuple[int | None, str | None]:
+    folded = _fold(header)
+    kind = _SESSION_KIND.search(folded)
+    found = _SESSION_NUMBER.search(folded)
+    number = None
+    if found and found.group("ordinal"):
+        number = sum(_ORDINAL_STEMS[stem] for stem in re.findall(_ORDINAL, found.group("ordinal")))
+    elif found:
+        number = int(found.group("digits") or found.group("after"))
+    return number, kind.group("kind") if kind else None
+
+
+def _is_sub(code: str | None) -> bool:
+    return bool(code and re.fullmatch(_SUB_CODE, code))
+
+
+def _major(code: str | None) -> int | None:
+    digits = re.match(r"\d+", code or "")
+    return int(digits.group()) if digits else None
+
+
+def _minor(code: str | None) -> int:
+    return int(code.split(".")[1]) if _is_sub(code) else 0
+
+
+def _cell(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _fold(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in plain if not unicodedata.combining(char)).lower()
+
+
+def _ddmmyyyy(day: date) -> str:
+    return day.strftime("%d/%m/%Y")

@@ -1,0 +1,47 @@
+"""The application factory: the one place that knows every handler module, and only wires them."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import BotCommand, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot.clock import Clock, SystemClock
+from bot.commands import commands_for
+from bot.config import Settings
+from bot.context import AppContext, Services
+from handlers import agreements, errors, help, institutions, sessions, start
+
+
+def build_application(settings: Settings, sessions_factory: async_sessionmaker[AsyncSession],
+                      clock: Clock | None = None) -> Application:
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .context_types(ContextTypes(context=AppContext))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=ZoneInfo(settings.timezone),
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .post_init(post_init)
+    )
+    if settings.api_base_url:
+        base = settings.api_base_url.rstrip("/")
+        builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
+    application = builder.build()
+    application.bot_data["services"] = Services(settings, sessions_factory, clock or SystemClock())
+
+    # Order matters only for the catch-alls: handlers/errors registers the unknown-command fallback in group 1.
+    start.register(application)
+    help.register(application)
+    institutions.register(application)
+    sessions.register(application)
+    agreements.register(application)
+    errors.register(application)
+    return application
+
+
+async def post_init(application: Application) -> None:
+    """Everyone's menu by default; /start gives each chat the menu of its roles."""
+    await application.bot.set_my_commands([BotCommand(c.name, c.es) for c in commands_for(set())])

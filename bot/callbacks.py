@@ -1,0 +1,44 @@
+"""Callback data of every button: short, versioned strings (Telegram allows 64 bytes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+VERSION = "v1"
+
+
+def new_agreement(action: str, value: int | str = "") -> str:
+    """Buttons of the guided /nuevo: s=session, i=institution, done, nodl=no deadline, ok, x=cancel."""
+    return _join("n", action, value)
+
+
+NEW_AGREEMENT_PATTERN = rf"^{VERSION}:n:"
+
+
+@dataclass(frozen=True)
+class ListPage:
+    page: int
+    institution_id: int | None
+    status: str | None
+
+    def data(self) -> str:
+        return _join("l", self.page, self.institution_id or 0, self.status or "-")
+
+    @classmethod
+    def parse(cls, data: str) -> ListPage:
+        _, _, page, institution, status = data.split(":")
+        return cls(int(page), int(institution) or None, None if status == "-" else status)
+
+
+LIST_PAGE_PATTERN = rf"^{VERSION}:l:\d+:\d+:[a-z_-]+$"
+
+
+def parse_new_agreement(data: str) -> tuple[str, str]:
+    _, _, action, value = data.split(":", 3)
+    return action, value
+
+
+def _join(*parts: object) -> str:
+    data = ":".join([VERSION, *map(str, parts)])
+    assert len(data.encode()) <= 64, data
+    return data

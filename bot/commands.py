@@ -1,0 +1,47 @@
+"""The one table of chat commands: it drives the command menu per role, /ayuda, /help and the README."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models.entities import Role
+
+EVERYONE = "everyone"
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    roles: tuple[str, ...]
+    es: str
+    en: str
+    example: str = ""
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", (EVERYONE,), "Vincular este chat con una invitación", "Link this chat with an invitation",
+            "/start AbC123"),
+    Command("ayuda", (EVERYONE,), "Ver los comandos", "Show the commands (Spanish)"),
+    Command("help", (EVERYONE,), "Ver los comandos en inglés", "Show the commands in English"),
+    Command("instituciones", (Role.SECRETARY,), "Ver o agregar instituciones", "List or add institutions",
+            "/instituciones agregar Warmi Ñan"),
+    Command("invitar", (Role.SECRETARY,), "Invitar a una institución, secretaria u observador",
+            "Invite an institution's focal point, a secretary or an observer", "/invitar PNP"),
+    Command("sesion", (Role.SECRETARY,), "Registrar una sesión del comité", "Register a committee session",
+            "/sesion ordinaria 1 25/02/2026"),
+    Command("nuevo", (Role.SECRETARY,), "Registrar un acuerdo", "Register an agreement",
+            "/nuevo 2.5 | La Prefectura ejecutará… | Prefectura | 24 horas"),
+    Command("acuerdos", (Role.SECRETARY, Role.OBSERVER), "Ver los acuerdos (filtrar por institución o estado)",
+            "List agreements (filter by institution or status)", "/acuerdos PNP"),
+    Command("acuerdo", (Role.SECRETARY, Role.OBSERVER), "Ver el detalle de un acuerdo",
+            "Show one agreement in detail", "/acuerdo 2.1"),
+    Command("plazo", (Role.SECRETARY,), "Fijar o cambiar el plazo de un acuerdo", "Set or change a deadline",
+            "/plazo 2.1 30 de abril"),
+    Command("cancelar", (Role.SECRETARY,), "Salir de un registro en curso", "Leave a guided registration"),
+)
+
+
+def commands_for(roles: set[str]) -> list[Command]:
+    """The commands a chat with these roles can use, in table order."""
+    wanted = roles | {EVERYONE}
+    return [command for command in COMMANDS if wanted & set(command.roles)]

@@ -1,0 +1,194 @@
+"""Committees, institutions, invitations and sessions: every change here is audited."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import audit
+from models import queries
+from models.entities import (
+    Committee,
+    CommitteeKind,
+    Institution,
+    Invitation,
+    Member,
+    Role,
+    Session,
+    SessionKind,
+)
+from models.names import institution_key
+
+
+class Refused(Exception):
+    """A change the rules do not allow; the message is for the operator or the user."""
+
+
+async def add_committee(db: AsyncSession, *, name: str, kind: CommitteeKind, parent: str | None,
+                        timezone: str, now: datetime, actor: str = "cli") -> Committee:
+    name = " ".join(name.split())
+    if not name:
+        raise Refused("The committee needs a name.")
+    if await queries.committee_by_name(db, name):
+        raise Refused(f"A committee named {name!r} already exists.")
+    parent_committee = None
+    if parent:
+        parent_committee = await queries.committee_by_name(db, parent)
+        if parent_committee is None:
+            raise Refused(f"No committee named {parent!r}: add the parent first.")
+    committee = Committee(name=name, kind=kind, parent=parent_committee, timezone=timezone, settings={},
+                          created_at=now)
+    db.add(committee)
+    await db.flush()
+    audit.record(db, at=now, actor=actor, action="committee_added", entity="committee", entity_id=committee.id,
+                 committee_id=committee.id, name=name, kind=kind.value, parent=parent)
+    return committee
+
+
+def new_invitation_code() -> str:
+    # 16 random bytes, URL-safe: fits Telegram's 64-character start parameter with room to spare.
+    return secrets.token_urlsafe(16)
+
+
+async def create_invitation(db: AsyncSession, *, committee: Committee, role: Role, institution: Institution | None,
+                            now: datetime, days: int, actor: str) -> Invitation:
+    invitation = Invitation(code=new_invitation_code(), committee_id=committee.id, role=role,
+                            institution_id=institution.id if institution else None, created_by=actor,
+                            created_at=now, expires_at=now + timedelta(days=days))
+    db.add(invitation)
+    await db.flush()
+    audit.record(db, at=now, actor=actor, action="invitation_created", entity="invitation",
+                 entity_id=invitation.id, committee_id=committee.id, role=role.value,
+                 institution=institution.name if institution else None)
+    return invitation
+
+
+@dataclass
+class Linked:
+    member: Member
+    committee: Committee
+    institution: Institution | None
+    already: bool
+
+
+class InvitationUnknown(Refused):
+    pass
+
+
+class InvitationExpired(Refused):
+    def __init__(self, expires_at: datetime):
+        super().__init__("expired")
+        self.expires_at = expires_at
+
+
+class InvitationUsed(Refused):
+    pass
+
+
+async def accept_invitation(db: AsyncSession, *, code: str, chat_id: int, user_id: int, is_group: bool,
+                            display_name: str, now: datetime) -> Linked:
+    """Link a chat with the invitation's committee and role; the code works once and until it expires."""
+    invitation = await db.scalar(select(Invitation).where(Invitation.code == code).with_for_update())
+    if invitation is None:
+        raise InvitationUnknown("unknown")
+    if invitation.used_at is not None:
+        raise InvitationUsed("used")
+    if invitation.expires_at <= now:
+        raise InvitationExpired(invitation.expires_at)
+    committee = await db.get(Committee, invitation.committee_id)
+    institution = await db.get(Institution, invitation.institution_id) if invitation.institution_id else None
+    # Secretaries and observers are people; an institution's link can stand for its whole group chat.
+    as_group = is_group and invitation.role == Role.IMPLEMENTER
+    existing = await db.scalar(select(Member).where(
+        Member.committee_id == committee.id, Member.role == invitation.role,
+        Member.institution_id.is_(None) if institution is None else Member.institution_id == institution.id,
+        Member.chat_id == chat_id if as_group else Member.user_id == user_id,
+        Member.is_group.is_(as_group), Member.active.is_(True)))
+    invitation.used_at, invitation.used_by_chat_id = now, chat_id
+    member = existing or Member(committee_id=committee.id, role=invitation.role, institution_id=invitation.institution_id,
+                                chat_id=chat_id if as_group else user_id, user_id=user_id, is_group=as_group,
+                                display_name=display_name[:200], active=True, created_at=now)
+    if existing is None:
+        db.add(member)
+        await db.flush()
+        audit.record(db, at=now, actor=audit.telegram_actor(user_id), action="member_linked", entity="member",
+                     entity_id=member.id, committee_id=committee.id, role=invitation.role.value,
+                     institution=institution.name if institution else None, chat_id=chat_id)
+    return Linked(member=member, committee=committee, institution=institution, already=existing is not None)
+
+
+async def add_institution(db: AsyncSession, *, committee: Committee, name: str, now: datetime,
+                          actor: str) -> tuple[Institution, bool]:
+    """Add an institution, or give back the one already known by that name (second value: created)."""
+    name = " ".join(name.split())
+    existing = await queries.find_institution(db, committee.id, name)
+    if existing is not None:
+        return existing, False
+    institution = Institution(committee_id=committee.id, name=name, key=institution_key(name), created_at=now)
+    db.add(institution)
+    await db.flush()
+    audit.record(db, at=now, actor=actor, action="institution_added", entity="institution",
+                 entity_id=institution.id, committee_id=committee.id, name=name)
+    return institution, True
+
+
+async def register_session(db: AsyncSession, *, committee: Committee, kind: SessionKind, number: int,
+                           held_on: date, now: datetime, actor: str) -> tuple[Session, bool]:
+    existing = await db.scalar(select(Session).where(
+        Session.committee_id == committee.id, Session.kind == kind, Session.number == number,
+        Session.held_on == held_on))
+    if existing is not None:
+        return existing, False
+    session = Session(committee_id=committee.id, kind=kind, number=number, held_on=held_on, created_at=now)
+    db.add(session)
+    await db.flush()
+    audit.record(db, at=now, actor=actor, action="session_registered", entity="session", entity_id=session.id,
+                 committee_id=committee.id, kind=kind.value, number=number, held_on=held_on.isoformat())
+    return session, True
+
+
+ORDINAL_WORDS = {"primera": 1, "segunda": 2, "tercera": 3, "cuarta": 4, "quinta": 5, "sexta": 6, "septima": 7,
+                 "séptima": 7, "octava": 8, "novena": 9, "decima": 10, "décima": 10}
+
+
+def parse_day(text: str, today: date) -> date | None:
+    """A session's date as secretaries write it: 25/02/2026, 25-02-2026, 2026-02-25, hoy, ayer."""
+    text = text.strip().lower()
+    if text == "hoy":
+        return today
+    if text == "ayer":
+        return today - timedelta(days=1)
+    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d/%m/%y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def parse_session_args(words: list[str], today: date) -> tuple[SessionKind, int, date] | None:
+    """`ordinaria 1 25/02/2026` (any order; the date may be left out for today)."""
+    kind = number = held_on = None
+    for word in words:
+        lowered = word.lower().strip(".,")
+        if lowered in ("ordinaria", "ord"):
+            kind = SessionKind.ORDINARIA
+        elif lowered in ("extraordinaria", "extra"):
+            kind = SessionKind.EXTRAORDINARIA
+        elif lowered.lstrip("n°º#").isdigit() and number is None:
+            number = int(lowered.lstrip("n°º#"))
+        elif lowered in ORDINAL_WORDS:
+            number = ORDINAL_WORDS[lowered]
+        elif lowered in ("sesion", "sesión", "n°", "nº", "no"):
+            continue
+        elif (parsed := parse_day(lowered, today)) is not None:
+            held_on = parsed
+        else:
+            return None
+    if kind is None or number is None or not 1 <= number <= 999:
+        return None
+    return kind, number, held_on or today

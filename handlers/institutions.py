@@ -1,0 +1,103 @@
+"""/instituciones and /invitar: the committee's institutions and the links for their focal points."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler
+
+from bot import committees, texts
+from bot.context import AppContext
+from bot.views import day
+from handlers.common import actor, args_text, membership, refuse_not_secretary, reply
+from models import queries
+from models.entities import Role
+from models.rules import MAX_NAME
+
+ADD_WORDS = ("agregar", "añadir", "anadir", "nueva", "nuevo")
+ROLE_WORDS = {"secretaria": Role.SECRETARY, "secretaría": Role.SECRETARY, "secretario": Role.SECRETARY,
+              "observador": Role.OBSERVER, "observadora": Role.OBSERVER}
+
+
+async def institutions(update: Update, context: AppContext) -> None:
+    """List the committee's institutions, or add some: /instituciones agregar PNP, Warmi Ñan."""
+    words = args_text(update).split(maxsplit=1)
+    if words and words[0].lower() not in ADD_WORDS:
+        await reply(update, context, texts.INSTITUTIONS_USAGE)
+        return
+    adding = words[0].lower() in ADD_WORDS if words else False
+    names = [n.strip() for n in words[1].replace("\n", ",").split(",") if n.strip()] if len(words) > 1 else []
+    if adding and not names:
+        await reply(update, context, texts.INSTITUTIONS_USAGE)
+        return
+    if any(len(name) > MAX_NAME for name in names):
+        await reply(update, context, texts.t(texts.INSTITUTION_NAME_TOO_LONG, max=MAX_NAME))
+        return
+    async with context.transaction() as db:
+        member = await membership(db, update, context, Role.SECRETARY)
+        if member is None:
+            answer = None
+        elif adding:
+            lines = []
+            for name in names:
+                institution, created = await committees.add_institution(
+                    db, committee=member.committee, name=name, now=context.now(), actor=actor(update))
+                lines.append(texts.t(texts.INSTITUTION_ADDED, name=institution.name, committee=member.committee.name)
+                             if created else texts.t(texts.INSTITUTION_EXISTS, name=name, existing=institution.name))
+            answer = "\n\n".join(lines)
+        else:
+            answer = render_list(member.committee.name,
+                                 await queries.institutions_with_focal_points(db, member.committee_id))
+    if answer is None:
+        await refuse_not_secretary(update, context, "/instituciones")
+    else:
+        await reply(update, context, answer)
+
+
+def render_list(committee: str, rows) -> str:
+    if not rows:
+        return texts.t(texts.INSTITUTIONS_EMPTY, committee=committee)
+    lines = [texts.t(texts.INSTITUTIONS_HEADER, committee=committee, count=len(rows))]
+    for institution, focal in rows:
+        lines.append(texts.t(texts.INSTITUTIONS_LINE, name=institution.name,
+                             focal=texts.INSTITUTIONS_FOCAL.format(count=focal) if focal else ""))
+    lines.append(texts.INSTITUTIONS_FOOTER)
+    return "\n".join(lines)
+
+
+async def invite(update: Update, context: AppContext) -> None:
+    """A single-use link for an institution's focal point (or a secretary or observer)."""
+    target = args_text(update)
+    if not target:
+        await reply(update, context, texts.INVITE_USAGE)
+        return
+    role = ROLE_WORDS.get(target.lower(), Role.IMPLEMENTER)
+    async with context.transaction() as db:
+        member = await membership(db, update, context, Role.SECRETARY)
+        if member is None:
+            answer = texts.t(texts.NOT_SECRETARY, command="/invitar")
+        else:
+            answer = await _invitation_message(db, context, member, role, target, actor(update))
+    await reply(update, context, answer)
+
+
+async def _invitation_message(db, context: AppContext, member, role: Role, target: str, who: str) -> str:
+    institution = None
+    if role == Role.IMPLEMENTER:
+        institution = await queries.find_institution(db, member.committee_id, target)
+        if institution is None:
+            known = [i.name for i, _ in await queries.institutions_with_focal_points(db, member.committee_id)]
+            return texts.t(texts.INSTITUTION_UNKNOWN, name=target, committee=member.committee.name,
+                           known=", ".join(known) or "ninguna")
+    invitation = await committees.create_invitation(
+        db, committee=member.committee, role=role, institution=institution, now=context.now(),
+        days=context.services.settings.invitation_days, actor=who)
+    return texts.t(texts.INVITE_LINK, whom=institution.name if institution else texts.HELP_ROLE[role.value],
+                   committee=member.committee.name,
+                   link=f"https://t.me/{context.bot.username}?start={invitation.code}",
+                   expires=day(invitation.expires_at.date()))
+
+
+def register(application: Application) -> None:
+    application.add_handler(CommandHandler("instituciones", institutions))
+    application.add_handler(CommandHandler("invitar", invite))
+

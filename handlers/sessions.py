@@ -1,0 +1,36 @@
+"""/sesion: register a session of the committee."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler
+
+from bot import committees, texts
+from bot.clock import local_today
+from bot.context import AppContext
+from bot.views import session_name
+from handlers.common import actor, membership, reply
+from models.entities import Role
+
+
+async def register_session(update: Update, context: AppContext) -> None:
+    """Register a session: /sesion ordinaria 1 25/02/2026."""
+    async with context.transaction() as db:
+        member = await membership(db, update, context, Role.SECRETARY)
+        if member is None:
+            answer = texts.t(texts.NOT_SECRETARY, command="/sesion")
+        elif (parsed := committees.parse_session_args(
+                context.args, local_today(context.services.clock, member.committee.timezone))) is None:
+            answer = texts.SESSION_USAGE
+        else:
+            kind, number, held_on = parsed
+            session, created = await committees.register_session(
+                db, committee=member.committee, kind=kind, number=number, held_on=held_on, now=context.now(),
+                actor=actor(update))
+            template = texts.SESSION_REGISTERED if created else texts.SESSION_EXISTS
+            answer = texts.t(template, session=session_name(session), committee=member.committee.name)
+    await reply(update, context, answer)
+
+
+def register(application: Application) -> None:
+    application.add_handler(CommandHandler("sesion", register_session))

@@ -1,0 +1,275 @@
+"""The entities of DESIGN.md's "Words" table, as SQLAlchemy 2 typed models."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, UTCDateTime
+
+
+def _enum(cls: type[StrEnum], name: str) -> Enum:
+    # Stored as plain strings with a CHECK: the same on SQLite and PostgreSQL, and cheap to extend.
+    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=24,
+                values_callable=lambda members: [m.value for m in members])
+
+
+class CommitteeKind(StrEnum):
+    CONASEC = "CONASEC"
+    CORESEC = "CORESEC"
+    COPROSEC = "COPROSEC"
+    CODISEC = "CODISEC"
+
+
+class Role(StrEnum):
+    SECRETARY = "secretary"
+    IMPLEMENTER = "implementer"
+    OBSERVER = "observer"
+
+
+class SessionKind(StrEnum):
+    ORDINARIA = "ordinaria"
+    EXTRAORDINARIA = "extraordinaria"
+
+
+class Status(StrEnum):
+    PENDIENTE = "pendiente"
+    EN_PROCESO = "en_proceso"
+    CON_DIFICULTADES = "con_dificultades"
+    REPORTADO = "reportado"
+    OBSERVADO = "observado"
+    CUMPLIDO = "cumplido"
+    ANULADO = "anulado"
+
+
+class Committee(Base):
+    __tablename__ = "committee"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[CommitteeKind] = mapped_column(_enum(CommitteeKind, "committee_kind"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("committee.id"), index=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="America/Lima")
+    group_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    parent: Mapped[Committee | None] = relationship(remote_side="Committee.id")
+
+
+class Institution(Base):
+    __tablename__ = "institution"
+    __table_args__ = (UniqueConstraint("committee_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    aliases: Mapped[list[InstitutionAlias]] = relationship(
+        back_populates="institution", cascade="all, delete-orphan")
+
+
+class InstitutionAlias(Base):
+    """Another spelling of an institution's name ("Secretaria Técnica del CORESEC")."""
+
+    __tablename__ = "institution_alias"
+    __table_args__ = (UniqueConstraint("committee_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"))
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    alias: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(200))
+
+    institution: Mapped[Institution] = relationship(back_populates="aliases")
+
+
+class Member(Base):
+    """A chat linked to a committee with a role; an implementer's link also names its institution.
+
+    A private chat stands for one person; a group chat (an institution's group) stands for everyone in it.
+    """
+
+    __tablename__ = "member"
+    __table_args__ = (Index("ix_member_committee_role", "committee_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"))
+    role: Mapped[Role] = mapped_column(_enum(Role, "member_role"))
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    is_group: Mapped[bool] = mapped_column(Boolean, default=False)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    committee: Mapped[Committee] = relationship()
+    institution: Mapped[Institution | None] = relationship()
+
+
+class Invitation(Base):
+    """A single-use, expiring code behind a t.me/<bot>?start=<code> link."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role, "invitation_role"))
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_by_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+
+    committee: Mapped[Committee] = relationship()
+    institution: Mapped[Institution | None] = relationship()
+
+
+class Session(Base):
+    """A committee session (sesión ordinaria / extraordinaria)."""
+
+    __tablename__ = "session"
+    __table_args__ = (UniqueConstraint("committee_id", "kind", "number", "held_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), index=True)
+    kind: Mapped[SessionKind] = mapped_column(_enum(SessionKind, "session_kind"))
+    number: Mapped[int] = mapped_column(Integer)
+    held_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    committee: Mapped[Committee] = relationship()
+
+
+class Agreement(Base):
+    """An acuerdo: codes ("2.1") are unique within a session, and repeat across sessions."""
+
+    __tablename__ = "agreement"
+    __table_args__ = (UniqueConstraint("session_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("session.id"), index=True)
+    code: Mapped[str] = mapped_column(String(20))
+    problem: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text)
+    deadline: Mapped[date | None] = mapped_column(Date)
+    deadline_next_session: Mapped[bool] = mapped_column(Boolean, default=False)
+    followup_institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    session: Mapped[Session] = relationship()
+    followup_institution: Mapped[Institution | None] = relationship()
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="agreement", cascade="all, delete-orphan", order_by="Assignment.id")
+
+
+class Assignment(Base):
+    """One agreement × one responsible institution, with its own status and reminders."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (UniqueConstraint("agreement_id", "institution_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"), index=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    status: Mapped[Status] = mapped_column(_enum(Status, "assignment_status"), default=Status.PENDIENTE)
+    percent: Mapped[int] = mapped_column(Integer, default=0)
+    last_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    agreement: Mapped[Agreement] = relationship(back_populates="assignments")
+    institution: Mapped[Institution] = relationship()
+
+
+class StatusUpdate(Base):
+    """An avance: append-only, never edited."""
+
+    __tablename__ = "status_update"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id"), index=True)
+    author_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    author_name: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[Status] = mapped_column(_enum(Status, "update_status"))
+    percent: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class Evidence(Base):
+    """A Telegram file kept by file_id, with what is needed to prove it was not swapped."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status_update_id: Mapped[int] = mapped_column(ForeignKey("status_update.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    file_id: Mapped[str] = mapped_column(String(255))
+    file_unique_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255), default="")
+    mime_type: Mapped[str] = mapped_column(String(255), default="")
+    size: Mapped[int | None] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    stored_path: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Reminder(Base):
+    """A row of the reminder outbox: planned, claimed with a lease, sent once."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (Index("ix_reminder_due", "sent_at", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignment.id"), index=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(Base):
+    """Who changed what, when: written in the same transaction as the change."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int | None] = mapped_column(ForeignKey("committee.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(50))
+    entity: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,119 @@
+"""Read queries, always scoped to a committee."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from models.entities import (
+    Agreement,
+    AuditEntry,
+    Assignment,
+    Committee,
+    Institution,
+    InstitutionAlias,
+    Member,
+    Role,
+    Session,
+    Status,
+)
+from models.names import institution_key
+from models.rules import code_key
+
+
+async def memberships(db: AsyncSession, user_id: int, chat_id: int) -> list[Member]:
+    """Active links of a person: personal ones by user, and the group's ones when speaking in a group."""
+    query = (
+        select(Member)
+        .where(Member.active.is_(True),
+               or_(Member.user_id == user_id, (Member.chat_id == chat_id) & Member.is_group.is_(True)))
+        .options(selectinload(Member.committee), selectinload(Member.institution))
+        .order_by(Member.created_at.desc(), Member.id.desc())
+    )
+    members = (await db.scalars(query)).all()
+    # A personal link made in a group only counts in that group or in private.
+    return [m for m in members if m.is_group or m.user_id == user_id]
+
+
+async def committee_by_name(db: AsyncSession, name: str) -> Committee | None:
+    return await db.scalar(select(Committee).where(func.lower(Committee.name) == name.strip().lower()))
+
+
+async def find_institution(db: AsyncSession, committee_id: int, name: str) -> Institution | None:
+    """The committee's institution with this name or one of its aliases, ignoring case, accents and fillers."""
+    key = institution_key(name)
+    found = await db.scalar(select(Institution).where(Institution.committee_id == committee_id,
+                                                      Institution.key == key))
+    if found is None:
+        found = await db.scalar(
+            select(Institution).join(InstitutionAlias)
+            .where(InstitutionAlias.committee_id == committee_id, InstitutionAlias.key == key))
+    return found
+
+
+async def institutions_with_focal_points(db: AsyncSession, committee_id: int) -> list[tuple[Institution, int]]:
+    focal = (select(func.count(Member.id))
+             .where(Member.institution_id == Institution.id, Member.active.is_(True),
+                    Member.role == Role.IMPLEMENTER)
+             .correlate(Institution).scalar_subquery())
+    rows = await db.execute(select(Institution, focal).where(Institution.committee_id == committee_id)
+                            .order_by(func.lower(Institution.name)))
+    return [(institution, count) for institution, count in rows.all()]
+
+
+async def recent_sessions(db: AsyncSession, committee_id: int, limit: int = 5) -> list[Session]:
+    query = (select(Session).where(Session.committee_id == committee_id)
+             .order_by(Session.held_on.desc(), Session.id.desc()).limit(limit))
+    return list((await db.scalars(query)).all())
+
+
+async def find_agreement(db: AsyncSession, committee_id: int, code: str,
+                         session_id: int | None = None) -> Agreement | None:
+    """The agreement with this code, from the given session or else the most recent session that has it."""
+    key = code_key(code)
+    query = (select(Agreement).join(Session)
+             .where(Agreement.committee_id == committee_id)
+             .options(selectinload(Agreement.session),
+                      selectinload(Agreement.assignments).selectinload(Assignment.institution),
+                      selectinload(Agreement.followup_institution))
+             .order_by(Session.held_on.desc(), Session.id.desc()))
+    if session_id is not None:
+        query = query.where(Agreement.session_id == session_id)
+    for agreement in (await db.scalars(query)).all():
+        if code_key(agreement.code) == key:
+            return agreement
+    return None
+
+
+async def agreements_page(db: AsyncSession, committee_id: int, *, institution_id: int | None = None,
+                          status: Status | None = None, offset: int = 0,
+                          limit: int = 10) -> tuple[list[Agreement], int]:
+    """One page of the committee's agreements, newest session first, and how many match in all."""
+    query = select(Agreement).join(Session).where(Agreement.committee_id == committee_id)
+    if institution_id is not None or status is not None:
+        matching = select(Assignment.agreement_id)
+        if institution_id is not None:
+            matching = matching.where(Assignment.institution_id == institution_id)
+        if status is not None:
+            matching = matching.where(Assignment.status == status)
+        query = query.where(Agreement.id.in_(matching))
+    total = await db.scalar(select(func.count()).select_from(query.subquery()))
+    rows = await db.scalars(
+        query.options(selectinload(Agreement.session),
+                      selectinload(Agreement.assignments).selectinload(Assignment.institution))
+        .order_by(Session.held_on.desc(), Session.id.desc(), Agreement.id)
+        .offset(offset).limit(limit))
+    return list(rows.all()), total or 0
+
+
+async def audit_trail(db: AsyncSession, entity: str, entity_id: int, action: str | None = None) -> list[AuditEntry]:
+    query = select(AuditEntry).where(AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
+    if action is not None:
+        query = query.where(AuditEntry.action == action)
+    return list((await db.scalars(query.order_by(AuditEntry.at, AuditEntry.id))).all())
+
+
+async def all_committees(db: AsyncSession) -> list[Committee]:
+    query = select(Committee).options(selectinload(Committee.parent)).order_by(Committee.kind, Committee.name)
+    return list((await db.scalars(query)).all())

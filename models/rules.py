@@ -1,0 +1,39 @@
+"""Domain rules that need neither Telegram nor the database."""
+
+from __future__ import annotations
+
+import re
+
+from models.entities import Status
+
+CODE_PATTERN = re.compile(r"^\d{1,3}(\.\d{1,3}){0,3}$")
+OPEN_STATUSES = frozenset({Status.PENDIENTE, Status.EN_PROCESO, Status.CON_DIFICULTADES, Status.REPORTADO,
+                           Status.OBSERVADO})
+MAX_AGREEMENT_TEXT = 3000
+MAX_NAME = 120
+
+
+def clean_code(code: str) -> str | None:
+    """An agreement code as the secretary wrote it, without a trailing dot; None if it is not one."""
+    code = code.strip().rstrip(".")
+    return code if CODE_PATTERN.match(code) else None
+
+
+def code_key(code: str) -> str:
+    """The same agreement whether written "01" or "1", "2.1." or "2.1"."""
+    return ".".join(str(int(part)) for part in code.strip().rstrip(".").split("."))
+
+
+def agreement_status(statuses: list[Status], cancelled: bool = False) -> Status:
+    """Roll an agreement's status up from its assignments: cumplido only when every one is."""
+    if cancelled:
+        return Status.ANULADO
+    live = [s for s in statuses if s != Status.ANULADO]
+    if not live:
+        return Status.ANULADO if statuses else Status.PENDIENTE
+    if all(s == Status.CUMPLIDO for s in live):
+        return Status.CUMPLIDO
+    for status in (Status.CON_DIFICULTADES, Status.OBSERVADO, Status.REPORTADO, Status.EN_PROCESO):
+        if status in live:
+            return status
+    return Status.PENDIENTE
