@@ -32,7 +32,7 @@ def build_application(settings: Settings, sessions_factory: async_sessionmaker[A
     application = builder.build()
     application.bot_data["services"] = Services(settings, sessions_factory, clock or SystemClock())
 
-    # Order matters only for the catch-alls: handlers/errors registers the unknown-command fallback in group 1.
+    # Order matters for the catch-alls: handlers/errors must come last (its unknown-command fallback).
     start.register(application)
     help.register(application)
     institutions.register(application)

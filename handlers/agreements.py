@@ -150,7 +150,8 @@ async def received_deadline(update: Update, context: AppContext) -> int:
         draft["deadline"] = None if deadline is None else {
             "due": deadline.due.isoformat() if deadline.due else None, "next_session": deadline.next_session,
             "words": deadline.words}
-    names = [i.name for i in await _institutions(context) if i.id in draft["institution_ids"]]
+    by_id = {i.id: i.name for i in await _institutions(context)}
+    names = [by_id[i] for i in draft["institution_ids"] if i in by_id]
     await reply(update, context, texts.t(texts.NEW_SUMMARY, session=draft["session_name"], code=draft["code"],
                                          text=draft["text"], institutions=", ".join(names),
                                          deadline=_draft_deadline_text(draft)),

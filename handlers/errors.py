@@ -34,5 +34,6 @@ async def unknown_command(update: Update, context: AppContext) -> None:
 
 def register(application: Application) -> None:
     application.add_error_handler(on_error)
-    # Last of all: only commands no other handler took, and only in private (groups hold other bots too).
-    application.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command), group=1)
+    # Registered last in the default group, so it only sees commands no other handler took; only in
+    # private chats, because a group may hold other bots with their own commands.
+    application.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command))

@@ -23,7 +23,7 @@ NO_SESSION_DATE = (
     "los plazos como «dentro de 24 horas» no se calcularon."
 )
 OTHER_SESSION_DATE = "El acta dice «{found}», pero se importa en la sesión del {used}; usé {used}."
-NUMBER_GIVEN = "Un acuerdo sin número después del {previous} quedó como «{code}»."
+NUMBER_GIVEN = "Un acuerdo sin número quedó como «{code}»."
 NO_TEXT = "El acuerdo {code} no tiene texto; no se importó."
 REPEATED_CODE = "El número {code} aparece más de una vez."
 UNREADABLE_DEADLINE = "No entendí el plazo «{words}» del acuerdo {code}."
@@ -83,7 +83,7 @@ _ORDINAL = "|".join(sorted(_ORDINAL_STEMS, key=len, reverse=True))
 _SESSION_NUMBER = re.compile(
     rf"\b(?P<ordinal>(?:(?:decim|vigesim)[oa]?\s*)?(?:{_ORDINAL})[oa]?)\s+sesion"
     r"|\b(?P<digits>\d{1,2})\s*(?:ra|da|ta|ma|va|na|er|°|o|a)?\.?\s+sesion"
-    r"|sesion\s+(?:ordinaria|extraordinaria)\s+(?:n\s*[°o.]*\s*)?(?P<after>\d{1,2})\b"
+    r"|sesion\s+(?:(?:ordinaria|extraordinaria)\s+)?(?:(?:nro|n)\s*[°o.]*\s*)?(?P<after>\d{1,2})\b"
 )
 _SESSION_KIND = re.compile(r"sesion\s+(?P<kind>ordinaria|extraordinaria)")
 
@@ -153,68 +153,71 @@ def _drafts(header: list[str], rows: list[list[str]], warnings: list[str]) -> li
         index = columns.get(role)
         return row[index] if index is not None and index < len(row) else ""
 
+    def responsables(row: list[str]) -> tuple[str, str]:
+        return cell(row, "implementers"), cell(row, "followup")
+
     drafts: list[_Draft] = []
-    group: _Group | None = None
+    groups: list[_Group] = []
     previous: list[str] = []
     for row in rows:
-        if row == header or not any(row):
+        if not any(row) or _squeeze(row) == _squeeze(header):  # blank, or the header again
             continue
-        number = cell(row, "number").strip().rstrip(".")
+        number = cell(row, "number").rstrip(".").strip()
         problem = " ".join(cell(row, "problem").split())
         text = " ".join(cell(row, "text").split())
         implementers = split_institutions(cell(row, "implementers"))
         followup = split_institutions(cell(row, "followup"))
-        same_people = not implementers and not followup or (
-            cell(row, "implementers"), cell(row, "followup")
-        ) == (cell(previous, "implementers"), cell(previous, "followup"))
+        group = groups[-1] if groups else None
         opens_group = bool(number) and (group is None or number != group.number)
         if opens_group and not (group and _is_sub(number) and _major(number) == _major(group.number)):
             group = _Group(number, problem)
+            groups.append(group)
         elif group is None:
             group = _Group("", problem)
+            groups.append(group)
         elif problem and problem not in group.problem:
             group.problem = f"{group.problem} {problem}".strip()
-        # A cell that repeats the one above is a merged cell: the row only adds responsables.
-        if drafts and not opens_group and (not text or text == cell(previous, "text").strip()):
-            _add_names(drafts[-1].implementers, implementers)
-            _add_names(drafts[-1].followup, followup)
+        # An empty or repeated cell is a merged one: the row only adds responsables.
+        if not text or (drafts and not opens_group and text == " ".join(cell(previous, "text").split())):
+            if drafts and not opens_group:
+                _add_names(drafts[-1].implementers, implementers)
+                _add_names(drafts[-1].followup, followup)
             previous = row
             continue
-        pieces = _pieces(text, group)
-        if pieces[0][0] is None and opens_group:
-            pieces[0] = (number, pieces[0][1])
+        pieces = _pieces(text)
+        same_people = (not implementers and not followup) or responsables(row) == responsables(previous)
+        if opens_group and not _is_sub(pieces[0][0]):
+            pieces = [(number, text)]
         elif pieces[0][0] is None and drafts and same_people:
             # The rest of the cell above, cut by a page break in the original.
             drafts[-1].texts.append(pieces.pop(0)[1])
         for code, piece in pieces:
             if code is None:
                 code = _next_code(drafts, group)
-                previous_code = drafts[-1].code if drafts else "inicio"
-                warnings.append(NUMBER_GIVEN.format(previous=previous_code, code=code))
-            drafts.append(
-                _Draft(code, group, [piece], implementers[:], followup[:], cell(row, "deadline"))
-            )
+                warnings.append(NUMBER_GIVEN.format(code=code))
+            deadline_cell = cell(row, "deadline")
+            drafts.append(_Draft(code, group, [piece], implementers[:], followup[:], deadline_cell))
         previous = row
+    for group in groups:
+        if group.number and not any(draft.group is group for draft in drafts):
+            warnings.append(NO_TEXT.format(code=group.number))
     return drafts
 
 
-def _pieces(text: str, group: _Group) -> list[tuple[str | None, str]]:
+def _pieces(text: str) -> list[tuple[str | None, str]]:
     """The agreements a cell holds, with the code each starts with (None when it has none)."""
     leading = _LEADING_CODE.match(text)
-    first_code = leading and (leading.group("sub") or leading.group("top"))
     if not leading:
         return [(None, text)]
     pieces: list[tuple[str | None, str]] = []
-    code, start = first_code, leading.end()
-    last_minor = _minor(code)
-    for inner in _INNER_CODE.finditer(text, leading.end()):
+    code = leading.group("sub") or leading.group("top")
+    start = leading.end()
+    for inner in _INNER_CODE.finditer(text, start):
         sub = inner.group("sub")
-        # Only "2.3" after "2.2" splits; "D.S. 4.1" or a quoted number stays in the text.
-        if _major(sub) == _major(code) and _minor(sub) > last_minor and _major(sub) in (
-            _major(first_code), _major(group.number)
-        ):
+        # Only "2.3" after "2.2" splits; "D.S. 4.1" or a cited number stays in the text.
+        if _major(sub) == _major(code) and _minor(sub) > _minor(code):
             pieces.append((code, text[start: inner.start()].strip()))
-            code, start, last_minor = sub, inner.end(), _minor(sub)
+            code, start = sub, inner.end()
     pieces.append((code, text[start:].strip()))
     return pieces
 
@@ -234,8 +237,8 @@ def _agreement(
     if deadline is None and session_date:
         deadline = find_deadline_in_text(text, session_date)
     elif deadline is None:
-        # Without a session date only "la siguiente sesión" can be trusted.
-        found = find_deadline_in_text(text, date.min)
+        # Without a session date only "la siguiente sesión" can be trusted; the base is a dummy.
+        found = find_deadline_in_text(text, date(2000, 1, 1))
         deadline = found if found and found.next_session else None
     return ParsedAgreement(
         draft.code or "", draft.group.problem, text, draft.implementers, draft.followup, deadline
@@ -283,6 +286,10 @@ def _major(code: str | None) -> int | None:
 
 def _minor(code: str | None) -> int:
     return int(code.split(".")[1]) if _is_sub(code) else 0
+
+
+def _squeeze(row: list[str]) -> list[str]:
+    return [" ".join(value.split()) for value in row]
 
 
 def _cell(value: object) -> str:

@@ -1,0 +1,192 @@
+"""One small reader per file format, each turning an acta into rows of cells for parse_rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import PurePath
+from xml.etree import ElementTree
+
+import pdfplumber
+from docx import Document
+from docx.table import Table
+from openpyxl import load_workbook
+from openpyxl.utils import range_boundaries
+
+from bot.acta.parser import ActaError, ParsedActa, find_header, parse_rows
+
+MAX_BYTES = 20 * 1024 * 1024
+
+UNSUPPORTED = (
+    "No puedo leer archivos «{ext}». Envíe el acta como .docx, .xlsx, .csv, .txt, .tsv o un .pdf "
+    "con texto, o pegue la tabla como texto (columnas separadas por tabulaciones)."
+)
+EMPTY_FILE = "El archivo está vacío. Envíe el acta con su tabla de acuerdos (N°, ACUERDO, RESPONSABLE…)."
+EMPTY_TEXT = "El texto está vacío. Pegue la tabla de acuerdos copiada del acta, con su fila de títulos."
+TOO_BIG = "El archivo pesa {size:.1f} MB y el máximo es 20 MB. Envíe solo el acta, sin anexos ni fotos."
+DAMAGED = "No pude abrir el archivo {ext}: parece dañado o no es realmente {ext}. Ábralo y guárdelo de nuevo."
+SCANNED_PDF = (
+    "El PDF no tiene texto (¿es un escaneo?). Envíe el .docx o .xlsx original del acta, "
+    "o un PDF exportado desde Word."
+)
+NO_PDF_TABLE = (
+    "No encontré una tabla con bordes en el PDF. Envíe el .docx o .xlsx original del acta, "
+    "o pegue la tabla como texto."
+)
+MERGED_CELLS = (
+    "La tabla tiene celdas combinadas que cruzan columnas ({where}). Descombínelas (en Excel: "
+    "Inicio › Combinar y centrar) para que cada acuerdo tenga su celda en cada columna, y envíe "
+    "el archivo de nuevo."
+)
+
+
+def read_acta(filename: str, data: bytes, session_date: date | None = None) -> ParsedActa:
+    """Read an acta sent as a file; the extension says which reader."""
+    extension = PurePath(filename).suffix.lower()
+    reader = _READERS.get(extension)
+    if reader is None:
+        raise ActaError(UNSUPPORTED.format(ext=extension or filename))
+    if len(data) > MAX_BYTES:
+        raise ActaError(TOO_BIG.format(size=len(data) / 1024 / 1024))
+    if not data.strip():
+        raise ActaError(EMPTY_FILE)
+    try:
+        rows = reader(data)
+    except ActaError:
+        raise
+    except Exception as error:  # the format libraries raise anything on a damaged file
+        raise ActaError(DAMAGED.format(ext=extension)) from error
+    return parse_rows(rows, session_date)
+
+
+def read_acta_text(text: str, session_date: date | None = None) -> ParsedActa:
+    """Read an acta pasted as text, one row per line and cells separated by tabs."""
+    if not text.strip():
+        raise ActaError(EMPTY_TEXT)
+    if len(text.encode()) > MAX_BYTES:
+        raise ActaError(TOO_BIG.format(size=len(text.encode()) / 1024 / 1024))
+    return parse_rows(_delimited_rows(text), session_date)
+
+
+def _text_rows(data: bytes) -> list[list[str]]:
+    return _delimited_rows(_decode(data))
+
+
+def _delimited_rows(text: str) -> list[list[str]]:
+    """Rows split by the first separator that yields the table's title row."""
+    lines = text.splitlines()
+    # Tabs are split by hand: a cell that starts with a quote must not swallow the lines below.
+    candidates = [[line.split("\t") for line in lines]]
+    candidates += [list(csv.reader(lines, delimiter=separator)) for separator in ";,"]
+    return next((rows for rows in candidates if find_header(rows) is not None), candidates[0])
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" is UTF-16
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")  # what Excel in Spanish saves as CSV
+
+
+def _xlsx_rows(data: bytes) -> list[list[str]]:
+    """The first sheet that has the table; vertical merges filled down, crossing ones refused."""
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        first: list[list[str]] | None = None
+        for sheet in book.worksheets:
+            values = sheet.iter_rows(min_row=1, min_col=1, values_only=True)
+            rows = [[_xlsx_value(value) for value in row] for row in values]
+            first = rows if first is None else first
+            header_at = find_header(rows)
+            if header_at is None:
+                continue
+            for ref in _merged_ranges(sheet):
+                min_col, min_row, max_col, max_row = range_boundaries(ref)
+                if max_row <= header_at + 1:
+                    continue  # titles above the table may span columns
+                if max_col > min_col:
+                    raise ActaError(MERGED_CELLS.format(where=ref))
+                top = rows[min_row - 1]
+                for row in rows[min_row:max_row]:
+                    if min_col <= len(row) and min_col <= len(top):
+                        row[min_col - 1] = top[min_col - 1]
+            return rows
+        return first or []
+    finally:
+        book.close()
+
+
+def _merged_ranges(sheet) -> list[str]:
+    # Read-only sheets do not load merges; they are listed at the end of the sheet's XML.
+    with sheet._get_source() as source:
+        return [
+            element.get("ref")
+            for _, element in ElementTree.iterparse(source)
+            if element.tag.endswith("}mergeCell")
+        ]
+
+
+def _xlsx_value(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _docx_rows(data: bytes) -> list[list[str]]:
+    """Paragraphs before the agreements table give the header lines; the table gives the rows."""
+    rows: list[list[str]] = []
+    for block in Document(io.BytesIO(data)).iter_inner_content():
+        if not isinstance(block, Table):
+            rows.append([block.text])
+            continue
+        table = [row.cells for row in block.rows]
+        texts = [[cell.text for cell in cells] for cells in table]
+        header_at = find_header(texts)
+        if header_at is None:
+            rows += texts
+            continue
+        for number, cells in enumerate(table[header_at + 1:], start=header_at + 2):
+            # A horizontally merged cell comes back once for each column it covers.
+            if any(left._tc is right._tc for left, right in zip(cells, cells[1:])):
+                raise ActaError(MERGED_CELLS.format(where=f"fila {number} de la tabla"))
+        return rows + texts
+    return rows
+
+
+def _pdf_rows(data: bytes) -> list[list[str]]:
+    """The text above the first table gives the header lines; every table's rows follow."""
+    rows: list[list[str]] = []
+    has_text = has_table = False
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            has_text = has_text or bool(page.chars)
+            for table in page.find_tables():
+                if not has_table and table.bbox[1] > 1:
+                    above = page.crop((0, 0, page.width, table.bbox[1])).extract_text() or ""
+                    rows += [[line] for line in above.splitlines()]
+                has_table = True
+                # Lines inside a cell are only wrapping.
+                rows += [[" ".join((cell or "").split()) for cell in row] for row in table.extract()]
+    if not has_text:
+        raise ActaError(SCANNED_PDF)
+    if not has_table:
+        raise ActaError(NO_PDF_TABLE)
+    return rows
+
+
+_READERS: dict[str, Callable[[bytes], list[list[str]]]] = {
+    ".txt": _text_rows,
+    ".tsv": _text_rows,
+    ".csv": _text_rows,
+    ".xlsx": _xlsx_rows,
+    ".docx": _docx_rows,
+    ".pdf": _pdf_rows,
+}

@@ -1,0 +1,352 @@
+"""A fake Telegram Bot API server on 127.0.0.1 that the real PTB Application talks to over HTTP.
+
+It keeps every call the bot makes, hands updates to the bot through getUpdates, checks what Telegram
+checks (message length, HTML entities, callback answers) and answers with errors on demand (403, 429, 5xx).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+from aiohttp import web
+
+BOT_ID = 777000
+BOT_USERNAME = "AcuerdosTestBot"
+TOKEN = f"{BOT_ID}:TEST-token-for-the-fake-bot-api-000000"
+ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "tg-spoiler",
+                "span", "blockquote", "tg-emoji"}
+MESSAGE_LIMIT = 4096
+RAW_FIELDS = {"text", "caption", "callback_query_id", "url", "description", "short_description", "name",
+              "title", "query_id"}
+
+
+@dataclass
+class Call:
+    """One request the bot made."""
+
+    method: str
+    params: dict[str, Any]
+    at: float
+    message_id: int | None = None
+
+    @property
+    def chat_id(self) -> int | None:
+        value = self.params.get("chat_id")
+        return int(value) if value is not None else None
+
+    @property
+    def text(self) -> str:
+        return self.params.get("text") or self.params.get("caption") or ""
+
+    @property
+    def buttons(self) -> list[tuple[str, str]]:
+        """(text, callback_data) of every inline button, row by row."""
+        markup = self.params.get("reply_markup") or {}
+        return [(b["text"], b.get("callback_data", "")) for row in markup.get("inline_keyboard", []) for b in row]
+
+
+@dataclass
+class Fault:
+    method: str
+    error_code: int
+    description: str
+    chat_id: int | None = None
+    times: int = 1
+    retry_after: int | None = None
+
+
+@dataclass
+class FakeBotAPI:
+    """Start with `await api.start()`; `api.base_url` is what the bot's TELEGRAM_API_BASE_URL should be."""
+
+    calls: list[Call] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._updates: list[dict] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+        self._new_update = asyncio.Condition()
+        self._polled = asyncio.Condition()
+        self._offset = 0
+        self._faults: list[Fault] = []
+        self._messages: dict[tuple[int, int], dict] = {}
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=60 * 1024 * 1024)
+        app.router.add_post("/bot{token}/{method}", self._handle)
+        app.router.add_get("/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.*}", self._download)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        self.base_url = f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    # What the tests do -------------------------------------------------------------------------------
+
+    def fail(self, method: str, error_code: int, description: str = "", *, chat_id: int | None = None,
+             times: int = 1, retry_after: int | None = None) -> None:
+        """Answer the next `times` calls of `method` (to `chat_id`, if given) with an error."""
+        default = {403: "Forbidden: bot was blocked by the user", 429: "Too Many Requests: retry after 1",
+                   400: "Bad Request", 500: "Internal Server Error", 502: "Bad Gateway"}
+        self._faults.append(Fault(method, error_code, description or default.get(error_code, "Error"),
+                                  chat_id, times, retry_after))
+
+    async def push(self, update: dict) -> int:
+        """Queue an update for the bot's next getUpdates; returns its update_id."""
+        update_id = next(self._update_ids)
+        async with self._new_update:
+            self._updates.append({"update_id": update_id, **update})
+            self._new_update.notify_all()
+        return update_id
+
+    async def wait_delivered(self, update_id: int, timeout: float = 10) -> None:
+        """Wait until the bot has taken the update and asked for the next ones (so it is in PTB's queue)."""
+        async with self._polled:
+            await asyncio.wait_for(self._polled.wait_for(lambda: self._offset > update_id), timeout)
+
+    def new_message_id(self) -> int:
+        return next(self._message_ids)
+
+    def add_file(self, content: bytes) -> tuple[str, str]:
+        """Store a file the way Telegram would; returns (file_id, file_unique_id)."""
+        unique = hashlib.sha256(content).hexdigest()[:16]
+        file_id = f"file-{unique}-{len(self.files)}"
+        self.files[file_id] = content
+        return file_id, unique
+
+    def message(self, chat_id: int, message_id: int) -> dict:
+        """A message as the chat sees it now (after any edits)."""
+        return self._messages[(chat_id, message_id)]
+
+    def messages_with_buttons(self, chat_id: int) -> list[dict]:
+        """The chat's bot messages that still show buttons, newest first."""
+        found = [m for (chat, _), m in self._messages.items() if chat == chat_id and m.get("reply_markup")]
+        return sorted(found, key=lambda m: m["message_id"], reverse=True)
+
+    def sent(self, chat_id: int | None = None, method: str | None = None) -> list[Call]:
+        return [c for c in self.calls if (method is None or c.method == method)
+                and (chat_id is None or c.chat_id == chat_id)]
+
+    # The Bot API ----------------------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await _params(request)
+        if request.match_info["token"] != TOKEN:
+            return _error(401, "Unauthorized")
+        call = Call(method, params, time.monotonic())
+        if method != "getUpdates":
+            self.calls.append(call)
+        fault = self._take_fault(method, params)
+        if fault:
+            return _error(fault.error_code, fault.description, fault.retry_after)
+        handler = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            return _error(404, "Not Found: method not found")
+        try:
+            result = await handler(params)
+        except ApiError as error:
+            return _error(400, error.description)
+        if isinstance(result, dict) and "message_id" in result:
+            call.message_id = result["message_id"]
+        return web.json_response({"ok": True, "result": result})
+
+    def _take_fault(self, method: str, params: dict) -> Fault | None:
+        for fault in self._faults:
+            chat = params.get("chat_id")
+            if fault.method == method and (fault.chat_id is None or (chat is not None and int(chat) == fault.chat_id)):
+                fault.times -= 1
+                if fault.times <= 0:
+                    self._faults.remove(fault)
+                return fault
+        return None
+
+    async def _api_getMe(self, params: dict) -> dict:
+        return {"id": BOT_ID, "is_bot": True, "first_name": "Acuerdos", "username": BOT_USERNAME,
+                "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
+
+    async def _api_getUpdates(self, params: dict) -> list[dict]:
+        offset = int(params.get("offset") or 0)
+        async with self._polled:
+            self._offset = max(self._offset, offset)
+            self._polled.notify_all()
+        timeout = min(float(params.get("timeout") or 0), 1.0)
+        async with self._new_update:
+            try:
+                await asyncio.wait_for(
+                    self._new_update.wait_for(lambda: any(u["update_id"] >= offset for u in self._updates)), timeout)
+            except asyncio.TimeoutError:
+                pass
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            return list(self._updates[: int(params.get("limit") or 100)])
+
+    async def _api_deleteWebhook(self, params: dict) -> bool:
+        return True
+
+    async def _api_setMyCommands(self, params: dict) -> bool:
+        for command in params.get("commands", []):
+            if not (1 <= len(command["command"]) <= 32 and 1 <= len(command["description"]) <= 256):
+                raise ApiError("Bad Request: BOT_COMMAND_INVALID")
+        return True
+
+    async def _api_deleteMyCommands(self, params: dict) -> bool:
+        return True
+
+    async def _api_answerCallbackQuery(self, params: dict) -> bool:
+        if len(params.get("text") or "") > 200:
+            raise ApiError("Bad Request: MESSAGE_TOO_LONG")
+        return True
+
+    async def _api_sendMessage(self, params: dict) -> dict:
+        _check_text(params.get("text") or "", params.get("parse_mode"))
+        return self._store_message(params, {"text": params["text"]})
+
+    async def _api_sendDocument(self, params: dict) -> dict:
+        _check_text(params.get("caption") or "", params.get("parse_mode"), limit=1024, allow_empty=True)
+        name, content = params.get("document", ("document", b""))
+        file_id, unique = self.add_file(content)
+        return self._store_message(params, {"document": {"file_id": file_id, "file_unique_id": unique,
+                                                         "file_name": name, "file_size": len(content)}})
+
+    async def _api_sendPhoto(self, params: dict) -> dict:
+        _check_text(params.get("caption") or "", params.get("parse_mode"), limit=1024, allow_empty=True)
+        _, content = params.get("photo", ("photo", b""))
+        file_id, unique = self.add_file(content)
+        return self._store_message(params, {"photo": [{"file_id": file_id, "file_unique_id": unique,
+                                                       "width": 800, "height": 600, "file_size": len(content)}]})
+
+    async def _api_editMessageText(self, params: dict) -> dict:
+        _check_text(params.get("text") or "", params.get("parse_mode"))
+        message = self._message(params)
+        message["text"] = params["text"]
+        message["reply_markup"] = params.get("reply_markup")
+        return message
+
+    async def _api_editMessageReplyMarkup(self, params: dict) -> dict:
+        message = self._message(params)
+        message["reply_markup"] = params.get("reply_markup")
+        return message
+
+    async def _api_getFile(self, params: dict) -> dict:
+        file_id = params["file_id"]
+        if file_id not in self.files:
+            raise ApiError("Bad Request: invalid file_id")
+        size = len(self.files[file_id])
+        if size > 20 * 1024 * 1024:
+            raise ApiError("Bad Request: file is too big")
+        return {"file_id": file_id, "file_unique_id": hashlib.sha256(self.files[file_id]).hexdigest()[:16],
+                "file_size": size, "file_path": f"documents/{file_id}"}
+
+    async def _download(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["path"].split("/")[-1]
+        if request.match_info["token"] != TOKEN or file_id not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[file_id])
+
+    def _store_message(self, params: dict, content: dict) -> dict:
+        chat_id = int(params["chat_id"])
+        message = {"message_id": self.new_message_id(), "date": int(time.time()),
+                   "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup",
+                            **({} if chat_id > 0 else {"title": "Grupo"})},
+                   "from": {"id": BOT_ID, "is_bot": True, "first_name": "Acuerdos", "username": BOT_USERNAME},
+                   **content}
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        self._messages[(chat_id, message["message_id"])] = message
+        return message
+
+    def _message(self, params: dict) -> dict:
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        if key not in self._messages:
+            raise ApiError("Bad Request: message to edit not found")
+        return self._messages[key]
+
+
+class ApiError(Exception):
+    def __init__(self, description: str):
+        super().__init__(description)
+        self.description = description
+
+
+def _error(code: int, description: str, retry_after: int | None = None) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+    if retry_after is not None:
+        body["parameters"] = {"retry_after": retry_after}
+    return web.json_response(body, status=code)
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    """Decode PTB's form posts: JSON-encoded values, and files in multipart bodies."""
+    if request.content_type == "application/json":
+        return await request.json()
+    if request.method == "GET" or not request.can_read_body:
+        raw = dict(request.query)
+    else:
+        raw = dict(await request.post())
+    params: dict[str, Any] = {}
+    for key, value in raw.items():
+        if isinstance(value, web.FileField):
+            params[key] = (value.filename, value.file.read())
+        elif key in RAW_FIELDS:
+            params[key] = value
+        else:
+            try:
+                params[key] = json.loads(value)
+            except (TypeError, ValueError):
+                params[key] = value
+    return params
+
+
+class _EntityChecker(HTMLParser):
+    """What Telegram's HTML parse mode rejects: unknown tags, unbalanced tags, stray '<'."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.visible: list[str] = []
+        self.problem: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in ALLOWED_TAGS:
+            self.problem = f"Unsupported start tag \"{tag}\""
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack.pop() != tag:
+            self.problem = f"Unexpected end tag \"{tag}\""
+
+    def handle_data(self, data):
+        self.visible.append(data)
+
+
+def _check_text(text: str, parse_mode: str | None, limit: int = MESSAGE_LIMIT, allow_empty: bool = False) -> None:
+    visible = text
+    if parse_mode == "HTML":
+        checker = _EntityChecker()
+        checker.feed(text)
+        checker.close()
+        if checker.problem or checker.stack:
+            raise ApiError(f"Bad Request: can't parse entities: {checker.problem or 'unclosed tag'}")
+        visible = "".join(checker.visible)
+        if visible.count("<") > text.count("&lt;"):
+            raise ApiError("Bad Request: can't parse entities: unescaped '<'")
+    if not visible.strip() and not allow_empty:
+        raise ApiError("Bad Request: message text is empty")
+    if len(visible) > limit:
+        raise ApiError("Bad Request: message is too long")
