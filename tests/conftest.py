@@ -202,5 +202,6 @@ async def telegram(api: FakeBotAPI, sessions, clock) -> Telegram:
         await application.start()
         await application.updater.start_polling(poll_interval=0, timeout=1)
         yield Telegram(api, application)
+        await api.release_polls()
         await application.updater.stop()
         await application.stop()

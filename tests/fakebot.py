@@ -79,6 +79,7 @@ class FakeBotAPI:
         self._faults: list[Fault] = []
         self._messages: dict[tuple[int, int], dict] = {}
         self._runner: web.AppRunner | None = None
+        self._closing = False
         self.base_url = ""
 
     async def start(self) -> None:
@@ -92,6 +93,12 @@ class FakeBotAPI:
         await site.start()
         port = site._server.sockets[0].getsockname()[1]
         self.base_url = f"http://127.0.0.1:{port}"
+
+    async def release_polls(self) -> None:
+        """Answer every waiting getUpdates now, so that the bot can stop without waiting for the long poll."""
+        async with self._new_update:
+            self._closing = True
+            self._new_update.notify_all()
 
     async def stop(self) -> None:
         if self._runner:
@@ -190,7 +197,8 @@ class FakeBotAPI:
         async with self._new_update:
             try:
                 await asyncio.wait_for(
-                    self._new_update.wait_for(lambda: any(u["update_id"] >= offset for u in self._updates)), timeout)
+                    self._new_update.wait_for(
+                        lambda: self._closing or any(u["update_id"] >= offset for u in self._updates)), timeout)
             except asyncio.TimeoutError:
                 pass
             self._updates = [u for u in self._updates if u["update_id"] >= offset]

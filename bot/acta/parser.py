@@ -153,9 +153,6 @@ def _drafts(header: list[str], rows: list[list[str]], warnings: list[str]) -> li
         index = columns.get(role)
         return row[index] if index is not None and index < len(row) else ""
 
-    def responsables(row: list[str]) -> tuple[str, str]:
-        return cell(row, "implementers"), cell(row, "followup")
-
     drafts: list[_Draft] = []
     groups: list[_Group] = []
     previous: list[str] = []
@@ -185,12 +182,13 @@ def _drafts(header: list[str], rows: list[list[str]], warnings: list[str]) -> li
             previous = row
             continue
         pieces = _pieces(text)
-        same_people = (not implementers and not followup) or responsables(row) == responsables(previous)
+        same_implementers = not implementers or cell(row, "implementers") == cell(previous, "implementers")
         if opens_group and not _is_sub(pieces[0][0]):
             pieces = [(number, text)]
-        elif pieces[0][0] is None and drafts and same_people:
+        elif pieces[0][0] is None and drafts and same_implementers:
             # The rest of the cell above, cut by a page break in the original.
             drafts[-1].texts.append(pieces.pop(0)[1])
+            _add_names(drafts[-1].followup, followup)
         for code, piece in pieces:
             if code is None:
                 code = _next_code(drafts, group)
