@@ -45,3 +45,17 @@ def commands_for(roles: set[str]) -> list[Command]:
     """The commands a chat with these roles can use, in table order."""
     wanted = roles | {EVERYONE}
     return [command for command in COMMANDS if wanted & set(command.roles)]
+
+
+def markdown_table() -> str:
+    """The README's command list, made from the same table (a test keeps the README in step)."""
+    rows = ["| command | who | what it does | example |", "|---|---|---|---|"]
+    for command in COMMANDS:
+        who = ", ".join(sorted(command.roles))
+        example = f"`{command.example}`".replace("|", "\\|") if command.example else ""
+        rows.append(f"| `/{command.name}` | {who} | {command.es} | {example} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(markdown_table())
