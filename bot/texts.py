@@ -140,7 +140,10 @@ HELP_ROLE = {"secretary": "Secretaría Técnica", "implementer": "Instituciones"
 HELP_ROLE_EN = {"secretary": "Technical secretariat", "implementer": "Institutions", "observer": "Observers",
                 "everyone": "Everyone"}
 
-ERROR = "⚠️ Algo salió mal y no guardé nada. Inténtalo de nuevo en un momento; si se repite, avisa a la Secretaría Técnica."
+ERROR = (
+    "⚠️ Algo salió mal al procesar tu mensaje. Si era un registro, revisa con /acuerdos si quedó guardado "
+    "antes de repetirlo; si se repite, avisa a la Secretaría Técnica."
+)
 UNKNOWN_COMMAND = "No conozco ese comando. Escribe /ayuda para ver los comandos."
 CANCELLED = "Listo, cancelado."
 

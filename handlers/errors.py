@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: AppContext) -> None:
-    """Log what failed; answer in Spanish that nothing was saved (the transaction was rolled back)."""
+    """Log what failed and tell the person briefly, in Spanish; the open transaction was rolled back."""
     log.error("update %s failed", getattr(update, "update_id", "-"), exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat:
         try:

@@ -199,6 +199,8 @@ async def telegram(api: FakeBotAPI, sessions, clock) -> Telegram:
     settings = Settings(token=TOKEN, api_base_url=api.base_url, database_url="unused-here")
     application = build_application(settings, sessions, clock)
     async with application:
+        # run_polling() would call post_init between initialize() and start(); do the same.
+        await application.post_init(application)
         await application.start()
         await application.updater.start_polling(poll_interval=0, timeout=1)
         yield Telegram(api, application)
