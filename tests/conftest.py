@@ -125,15 +125,31 @@ class Person:
     def user(self) -> dict:
         return {"id": self.id, "is_bot": False, "first_name": self.first_name, "language_code": "es"}
 
-    async def send(self, text: str, *, chat: Chat | None = None) -> list[Call]:
+    async def send(self, text: str, *, chat: Chat | None = None, reply_to: dict | None = None) -> list[Call]:
         """Send a message (a /command or plain text); returns the calls the bot made while handling it."""
-        chat = chat or self.chat
-        message = {"message_id": self.telegram.api.new_message_id(), "date": int(time.time()),
-                   "chat": chat.as_dict(self.user), "from": self.user, "text": text}
+        message = self._message(chat, reply_to, text=text)
         if text.startswith("/"):
             command = text.split()[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command.encode("utf-16-le")) // 2}]
         return await self.telegram.deliver({"message": message})
+
+    async def send_document(self, name: str, content: bytes, *, caption: str = "", mime_type: str = "",
+                            chat: Chat | None = None, reply_to: dict | None = None) -> list[Call]:
+        """Send a file; the fake API keeps its bytes so the bot can download it with getFile."""
+        file_id, unique = self.telegram.api.add_file(content)
+        document = {"file_id": file_id, "file_unique_id": unique, "file_name": name, "file_size": len(content)}
+        if mime_type:
+            document["mime_type"] = mime_type
+        message = self._message(chat, reply_to, document=document, **({"caption": caption} if caption else {}))
+        return await self.telegram.deliver({"message": message})
+
+    def _message(self, chat: Chat | None, reply_to: dict | None, **content) -> dict:
+        chat = chat or self.chat
+        message = {"message_id": self.telegram.api.new_message_id(), "date": int(time.time()),
+                   "chat": chat.as_dict(self.user), "from": self.user, **content}
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
+        return message
 
     async def press(self, button: str, *, chat: Chat | None = None) -> list[Call]:
         """Press the newest button whose text contains `button` in this chat."""
