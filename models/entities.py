@@ -120,6 +120,8 @@ class Member(Base):
     is_group: Mapped[bool] = mapped_column(Boolean, default=False)
     display_name: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    inactive_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    inactive_reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     committee: Mapped[Committee] = relationship()
@@ -199,6 +201,7 @@ class Assignment(Base):
     status: Mapped[Status] = mapped_column(_enum(Status, "assignment_status"), default=Status.PENDIENTE)
     percent: Mapped[int] = mapped_column(Integer, default=0)
     last_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     agreement: Mapped[Agreement] = relationship(back_populates="assignments")
@@ -212,12 +215,17 @@ class StatusUpdate(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id"), index=True)
+    # The same button pressed twice, or the same message delivered twice, records one update.
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    reminder_id: Mapped[int | None] = mapped_column(ForeignKey("reminder.id"))
     author_user_id: Mapped[int | None] = mapped_column(BigInteger)
     author_name: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[Status] = mapped_column(_enum(Status, "update_status"))
     percent: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    evidence: Mapped[list[Evidence]] = relationship(order_by="Evidence.id")
 
 
 class Evidence(Base):
@@ -247,8 +255,10 @@ class Reminder(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignment.id"), index=True)
     committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), index=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_by: Mapped[str | None] = mapped_column(String(64))

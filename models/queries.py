@@ -14,6 +14,7 @@ from models.entities import (
     Institution,
     InstitutionAlias,
     Member,
+    Reminder,
     Role,
     Session,
     Status,
@@ -117,3 +118,20 @@ async def audit_trail(db: AsyncSession, entity: str, entity_id: int, action: str
 async def all_committees(db: AsyncSession) -> list[Committee]:
     query = select(Committee).options(selectinload(Committee.parent)).order_by(Committee.kind, Committee.name)
     return list((await db.scalars(query)).all())
+
+
+NOT_ANSWERABLE_KINDS = ("escalation", "notice", "summary")
+
+
+async def unanswered_reminders(db: AsyncSession, assignment_ids: list[int]) -> dict[int, int]:
+    """Reminders sent to each assignment since its last status update (none answered them)."""
+    if not assignment_ids:
+        return {}
+    query = (
+        select(Reminder.assignment_id, func.count(Reminder.id))
+        .join(Assignment, Assignment.id == Reminder.assignment_id)
+        .where(Reminder.assignment_id.in_(assignment_ids), Reminder.sent_at.is_not(None),
+               Reminder.kind.not_in(NOT_ANSWERABLE_KINDS),
+               or_(Assignment.last_update_at.is_(None), Reminder.sent_at > Assignment.last_update_at))
+        .group_by(Reminder.assignment_id))
+    return {assignment_id: count for assignment_id, count in (await db.execute(query)).all()}
