@@ -13,7 +13,7 @@ from bot.clock import Clock, SystemClock
 from bot.commands import commands_for
 from bot.config import Settings
 from bot.context import AppContext, Services
-from handlers import agreements, errors, help, institutions, sessions, start
+from handlers import agreements, errors, help, institutions, reports, sessions, start
 
 
 def build_application(settings: Settings, sessions_factory: async_sessionmaker[AsyncSession],
@@ -38,6 +38,7 @@ def build_application(settings: Settings, sessions_factory: async_sessionmaker[A
     institutions.register(application)
     sessions.register(application)
     agreements.register(application)
+    reports.register(application)
     errors.register(application)
     return application
 

@@ -33,6 +33,35 @@ class ListPage:
 LIST_PAGE_PATTERN = rf"^{VERSION}:l:\d+:\d+:[a-z_-]+$"
 
 
+def reminder_button(action: str, assignment_id: int, reminder_id: int = 0) -> str:
+    """Buttons on a reminder (and on /pendientes, with reminder 0): c=cumplido, p=en proceso,
+    d=con dificultades, s=recordar en 3 días."""
+    return _join("r", action, assignment_id, reminder_id)
+
+
+REMINDER_REPORT_PATTERN = rf"^{VERSION}:r:[cpd]:\d+:\d+$"
+REMINDER_SNOOZE_PATTERN = rf"^{VERSION}:r:s:\d+:\d+$"
+
+
+def parse_reminder_button(data: str) -> tuple[str, int, int]:
+    _, _, action, assignment_id, reminder_id = data.split(":")
+    return action, int(assignment_id), int(reminder_id)
+
+
+def report(kind: str, *values: int | str) -> str:
+    """Buttons of progress reports: a=choose assignment, e=evidence was the completion, k=skip the note,
+    v=secretary verifies, o=secretary observes."""
+    return _join(kind, *values)
+
+
+REPORT_PATTERN = rf"^{VERSION}:[aekvo]:"
+
+
+def parse_report(data: str) -> tuple[str, list[str]]:
+    _, kind, *values = data.split(":")
+    return kind, values
+
+
 def parse_new_agreement(data: str) -> tuple[str, str]:
     _, _, action, value = data.split(":", 3)
     return action, value

@@ -37,7 +37,18 @@ COMMANDS: tuple[Command, ...] = (
             "Show one agreement in detail", "/acuerdo 2.1"),
     Command("plazo", (Role.SECRETARY,), "Fijar o cambiar el plazo de un acuerdo", "Set or change a deadline",
             "/plazo 2.1 30 de abril"),
-    Command("cancelar", (Role.SECRETARY,), "Salir de un registro en curso", "Leave a guided registration"),
+    Command("verificar", (Role.SECRETARY,), "Dar por cumplido lo que una institución reportó",
+            "Accept a completion an institution reported", "/verificar 2.1 PNP"),
+    Command("observar", (Role.SECRETARY,), "Observar un reporte de cumplimiento, con el motivo",
+            "Reject a reported completion, with the reason", "/observar 2.1 PNP Falta el acta de entrega"),
+    Command("anular", (Role.SECRETARY,), "Anular un acuerdo, con el motivo", "Cancel an agreement, with the reason",
+            "/anular 2.1 Se acordó dejarlo sin efecto"),
+    Command("pendientes", (Role.IMPLEMENTER,), "Ver los acuerdos pendientes de tu institución",
+            "Your institution's open agreements"),
+    Command("avance", (Role.IMPLEMENTER,), "Reportar un avance", "Report progress",
+            "/avance 2.1 60% Se remitió el oficio N° 123-2026"),
+    Command("cancelar", (Role.SECRETARY, Role.IMPLEMENTER), "Salir de un registro o pregunta en curso",
+            "Leave a guided registration or question"),
 )
 
 

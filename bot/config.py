@@ -36,6 +36,7 @@ class Settings:
     log_level: str = "INFO"
     invitation_days: int = 7
     bot_username: str | None = None
+    evidence_dir: str | None = None
 
     def __repr__(self) -> str:
         return f"Settings(database_url={self.database_url!r}, timezone={self.timezone!r}, token=<hidden>)"
@@ -85,7 +86,8 @@ class Settings:
             raise ConfigError(problems)
         return cls(token=token, database_url=database_url, api_base_url=api_base_url, timezone=timezone,
                    log_level=log_level, invitation_days=int(days),
-                   bot_username=values.get("TELEGRAM_BOT_USERNAME", "").strip().lstrip("@") or None)
+                   bot_username=values.get("TELEGRAM_BOT_USERNAME", "").strip().lstrip("@") or None,
+                   evidence_dir=values.get("ACUERDOS_EVIDENCE_DIR", "").strip() or None)
 
 
 class RedactToken(logging.Filter):

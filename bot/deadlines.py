@@ -26,7 +26,11 @@ _PERU_HOLIDAYS = holidays.country_holidays("PE")
 # base lets "29 de febrero" through before the real year is chosen.
 _DATE_PARSER = DateDataParser(
     languages=["es"],
-    settings={"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first", "RELATIVE_BASE": datetime(2000, 1, 1)},
+    settings={
+        "DATE_ORDER": "DMY",
+        "PREFER_DAY_OF_MONTH": "first",
+        "RELATIVE_BASE": datetime(2000, 1, 1),
+    },
 )
 
 _NUMBER_WORDS = {
@@ -95,8 +99,8 @@ def add_working_days(start: date, n: int) -> date:
 def parse_deadline(text: str, session_date: date) -> Deadline | None:
     """Read a deadline typed by a secretary, relative to the session date; None if unreadable."""
     folded = _fold(text)
-    if _NEXT_SESSION.search(folded):
-        return _deadline(text, _NEXT_SESSION.search(folded), session_date)
+    if next_session := _NEXT_SESSION.search(folded):
+        return _deadline(text, next_session, session_date)
     for pattern in (_RELATIVE, _ABSOLUTE):
         for match in pattern.finditer(folded):
             rest = folded[: match.start()] + " " + folded[match.end():]
@@ -106,7 +110,7 @@ def parse_deadline(text: str, session_date: date) -> Deadline | None:
 
 
 def find_deadline_in_text(text: str, session_date: date) -> Deadline | None:
-    """The first deadline an agreement's text names ("dentro de 24 horas", "hasta el 30 de abril")."""
+    """The first deadline an agreement's text names, such as "hasta el 30 de abril"."""
     folded = _fold(text)
     matches = [
         match

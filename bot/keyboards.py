@@ -7,7 +7,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks, texts
 from bot.callbacks import ListPage
 from bot.views import session_name
-from models.entities import Institution, Session
+from models.entities import Assignment, Institution, Session
 
 
 def choose_session(sessions: list[Session]) -> InlineKeyboardMarkup:
@@ -43,3 +43,39 @@ def pages(current: ListPage, total_pages: int) -> InlineKeyboardMarkup | None:
         buttons.append(InlineKeyboardButton(texts.BUTTON_NEXT, callback_data=ListPage(
             current.page + 1, current.institution_id, current.status).data()))
     return InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+def pending(assignments: list[Assignment], several_institutions: bool) -> InlineKeyboardMarkup | None:
+    """Three buttons per open assignment: report it done, in progress, or with difficulties."""
+    rows = []
+    for a in assignments:
+        label = f"{a.agreement.code} {a.institution.name}" if several_institutions else a.agreement.code
+        rows.append([InlineKeyboardButton(f"{icon} {label}", callback_data=callbacks.reminder_button(action, a.id))
+                     for icon, action in (("✅", "c"), ("⏳", "p"), ("⚠️", "d"))])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def choose_assignment(assignments: list[Assignment]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        f"{a.agreement.code} · {a.institution.name} · S{a.agreement.session.number} {a.agreement.session.held_on:%d/%m}",
+        callback_data=callbacks.report("a", a.id))] for a in assignments])
+
+
+def done_question(update_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.BUTTON_YES_DONE, callback_data=callbacks.report("e", "y", update_id)),
+                                  InlineKeyboardButton(texts.BUTTON_NO_PROGRESS, callback_data=callbacks.report("e", "n", update_id))]])
+
+
+def skip_note(assignment_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.BUTTON_NO_NOTE, callback_data=callbacks.report("k", assignment_id))]])
+
+
+def decisions(reported: list[tuple[int, str, str]]) -> InlineKeyboardMarkup | None:
+    """Verify / observe buttons for each (assignment id, code, institution) reported done."""
+    rows = []
+    for assignment_id, code, institution in reported:
+        rows.append([InlineKeyboardButton(texts.BUTTON_VERIFY.format(code=code, institution=institution),
+                                          callback_data=callbacks.report("v", assignment_id))])
+        rows.append([InlineKeyboardButton(texts.BUTTON_OBSERVE.format(code=code, institution=institution),
+                                          callback_data=callbacks.report("o", assignment_id))])
+    return InlineKeyboardMarkup(rows) if rows else None

@@ -160,6 +160,77 @@ BUTTON_PREVIOUS = "◀️ Anterior"
 BUTTON_NEXT = "Siguiente ▶️"
 
 
+# Progress reports
+PENDING_HEADER = "📌 <b>Pendientes de {institutions}</b> ({count})"
+PENDING_LINE = "{light} <b>{code}</b> {text}\n   📅 {deadline} · {status}{percent}"
+PENDING_EMPTY = "✅ No tienen acuerdos pendientes. ¡Bien!"
+PENDING_FOOTER = "Toca un botón para reportar, o escribe <code>/avance 2.1 60% Se remitió el oficio N° 123-2026</code>."
+PENDING_MORE = "… y {count} más."
+NOT_IMPLEMENTER = (
+    "⛔ Este chat no es punto focal de ninguna institución. Abre el enlace de invitación que te envió "
+    "la Secretaría Técnica."
+)
+PROGRESS_USAGE = "Uso: <code>/avance 2.1 60% Se remitió el oficio N° 123-2026</code> (código, porcentaje opcional, nota)."
+PROGRESS_NOT_FOUND = "❌ No tienen un acuerdo pendiente con el código <b>{code}</b>. Mira sus pendientes con /pendientes."
+PROGRESS_CHOOSE = "¿A cuál se refiere el avance?"
+PROGRESS_SAVED = "✅ Anotado: <b>{code}</b> ({institution}) — {status}{percent}."
+ASK_NOTE = "⏳ <b>{code}</b> ({institution}): ¿algún comentario sobre el avance? Escríbelo, o toca «Sin comentario»."
+ASK_DIFFICULTY = "⚠️ <b>{code}</b> ({institution}): ¿qué dificultad tienen? Escríbela en un mensaje."
+ASK_EVIDENCE = (
+    "✅ <b>{code}</b> ({institution}): envía la <b>evidencia</b> del cumplimiento: un archivo (PDF, foto) "
+    "o el número de oficio, por ejemplo «Oficio N° 123-2026-GRM»."
+)
+ASK_DONE = "📎 Recibí «{name}» para <b>{code}</b> ({institution}). ¿Con esto el acuerdo queda cumplido?"
+ASK_REASON = "↩️ <b>{code}</b> ({institution}): escribe el motivo de la observación."
+NEEDS_EVIDENCE = "❌ Para reportarlo cumplido necesito un archivo o un número de oficio, por ejemplo «Oficio N° 123-2026»."
+NEEDS_NOTE = "❌ Escribe el motivo en el mensaje."
+BAD_PERCENT = "❌ El porcentaje va de 0% a 100%. Ejemplo: <code>/avance 2.1 60% Se remitió el oficio</code>"
+LOWER_PERCENT = (
+    "❌ El último avance fue {last}%. Para bajar el porcentaje explica por qué, por ejemplo: "
+    "<code>/avance {code} 40% Se anuló la licitación</code>"
+)
+ALREADY_CLOSED = "ℹ️ El acuerdo <b>{code}</b> ({institution}) ya está {status}. No cambié nada."
+NOT_ALLOWED_NOW = "ℹ️ El acuerdo <b>{code}</b> ({institution}) está {status}; eso no se puede hacer ahora."
+ALREADY_RECORDED = "Eso ya quedó registrado."
+NOT_YOURS = "⛔ Ese acuerdo no es de tu institución."
+FILE_TOO_BIG = "❌ El archivo pesa más de 20 MB y Telegram no me deja descargarlo. Envía uno más liviano o el número de oficio."
+REPORTED_DONE = "✅ Reportado como cumplido: <b>{code}</b> ({institution}). La Secretaría Técnica lo verificará."
+NOTED_PROGRESS = "Anotado como avance."
+NOTHING_PENDING_HERE = "No esperaba un mensaje. Usa /pendientes o responde a un recordatorio."
+BUTTON_YES_DONE = "✅ Sí, está cumplido"
+BUTTON_NO_PROGRESS = "⏳ No, es un avance"
+BUTTON_NO_NOTE = "Sin comentario"
+BUTTON_VERIFY = "✅ Verificar {code} · {institution}"
+BUTTON_OBSERVE = "↩️ Observar {code} · {institution}"
+NOTICE_HEADER = "📬 <b>Novedades de {committee}</b>"
+NOTICE_REPORTED = "✅ <b>{code}</b> · {institution} reporta <b>cumplido</b> ({who}, {when}): {note}{evidence}"
+NOTICE_DIFFICULTY = "⚠️ <b>{code}</b> · {institution} tiene <b>dificultades</b> ({who}, {when}): {note}"
+NOTICE_FOOTER = "Verifica con los botones o con <code>/verificar {code} {institution}</code>."
+VERIFY_USAGE = "Uso: <code>/verificar 2.1 PNP</code>"
+OBSERVE_USAGE = "Uso: <code>/observar 2.1 PNP La evidencia no corresponde al acuerdo</code>"
+CANCEL_USAGE = "Uso: <code>/anular 2.1 Se acordó en sesión dejarlo sin efecto</code>"
+ASSIGNMENT_NOT_FOUND = "❌ El acuerdo <b>{code}</b> no tiene a «{institution}» como responsable. Responsables: {known}."
+VERIFIED = "✅ Verificado: <b>{code}</b> · {institution} queda <b>cumplido</b>."
+AGREEMENT_DONE = "\n🎉 Con esto el acuerdo <b>{code}</b> está cumplido por todos sus responsables."
+OBSERVED = "↩️ Observado: <b>{code}</b> · {institution} vuelve a «en proceso». Les envié el motivo."
+CANCELLED_AGREEMENT = "🚫 Anulé el acuerdo <b>{code}</b> ({count} responsable(s)). Motivo: {reason}"
+TOLD_VERIFIED = "✅ La Secretaría Técnica de {committee} verificó el acuerdo <b>{code}</b>: queda <b>cumplido</b>. ¡Gracias!"
+TOLD_OBSERVED = (
+    "↩️ La Secretaría Técnica de {committee} observó el reporte del acuerdo <b>{code}</b>: {reason}\n"
+    "Sigue «en proceso». Cuando lo subsanen, repórtenlo de nuevo con /pendientes."
+)
+TOLD_CANCELLED = "🚫 La Secretaría Técnica de {committee} anuló el acuerdo <b>{code}</b>: {reason}. Ya no recibirán recordatorios."
+HISTORY_HEADER = "\n<b>Historial</b>"
+HISTORY_LINE = "• {when} · {institution} · {who}: {status}{percent}{note}{evidence}"
+
 def t(template: str, **values: object) -> str:
     """Fill a template, escaping every value for Telegram's HTML parse mode."""
     return template.format(**{key: escape(str(value), quote=False) for key, value in values.items()})
+
+
+def plain(html_text: str) -> str:
+    """The same message without tags, for places that show plain text (a button's pop-up answer)."""
+    import re
+    from html import unescape
+
+    return unescape(re.sub(r"<[^>]+>", "", html_text))

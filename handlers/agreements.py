@@ -24,7 +24,7 @@ from bot.committees import Refused
 from bot.context import AppContext
 from bot.deadlines import Deadline
 from bot.views import agreement_deadline, day, deadline_text, session_name, shorten
-from handlers.common import actor, args_text, membership, refuse_not_secretary, reply
+from handlers.common import AWAITING, actor, args_text, membership, refuse_not_secretary, reply
 from models import queries
 from models.entities import Agreement, Institution, Member, Role, Session, Status
 from models.names import split_institutions
@@ -189,7 +189,8 @@ async def cancelled(update: Update, context: AppContext) -> int:
 
 
 async def nothing_to_cancel(update: Update, context: AppContext) -> None:
-    """/cancelar when nothing is in progress."""
+    """/cancelar outside /nuevo: forget any question the bot was waiting to have answered."""
+    context.user_data.pop(AWAITING, None)
     await reply(update, context, texts.CANCELLED)
 
 
@@ -354,13 +355,15 @@ async def show_agreement(update: Update, context: AppContext) -> None:
             answer = texts.t(texts.AGREEMENT_NOT_FOUND, code=shorten(context.args[0], 20),
                              committee=member.committee.name)
         else:
-            history = await queries.audit_trail(db, "agreement", agreement.id, "deadline_changed")
-            answer = render_detail(agreement, history, local_today(context.services.clock, member.committee.timezone),
+            deadline_history = await queries.audit_trail(db, "agreement", agreement.id, "deadline_changed")
+            updates = await queries.history(db, [a.id for a in agreement.assignments])
+            answer = render_detail(agreement, deadline_history, updates,
+                                   local_today(context.services.clock, member.committee.timezone),
                                    member.committee.timezone)
     await reply(update, context, answer)
 
 
-def render_detail(agreement: Agreement, history, today, timezone: str) -> str:
+def render_detail(agreement: Agreement, deadline_history, updates, today, timezone: str) -> str:
     lines = []
     for a in agreement.assignments:
         last = f" · último avance {day(a.last_update_at.astimezone(ZoneInfo(timezone)).date())}" if a.last_update_at else ""
@@ -373,9 +376,19 @@ def render_detail(agreement: Agreement, history, today, timezone: str) -> str:
                    assignments="\n".join(lines))
     if agreement.problem:
         text += texts.t(texts.AGREEMENT_PROBLEM, problem=agreement.problem)
-    if history:
+    if updates:
+        institutions = {a.id: a.institution.name for a in agreement.assignments}
+        text += texts.HISTORY_HEADER
+        for update in updates:
+            text += "\n" + texts.t(
+                texts.HISTORY_LINE, when=update.created_at.astimezone(ZoneInfo(timezone)).strftime("%d/%m %H:%M"),
+                institution=institutions[update.assignment_id], who=update.author_name,
+                status=texts.STATUS[update.status.value], percent=f" {update.percent}%" if update.percent else "",
+                note=f" — {update.note}" if update.note else "",
+                evidence="".join(f" 📎 {e.name or e.kind}" for e in update.evidence))
+    if deadline_history:
         text += texts.AGREEMENT_HISTORY_HEADER
-        for entry in history:
+        for entry in deadline_history:
             text += "\n" + texts.t(texts.AGREEMENT_HISTORY_LINE,
                                    when=entry.at.astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M"),
                                    old=_stored_deadline(entry.details.get("old")),

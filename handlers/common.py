@@ -12,6 +12,8 @@ from models import queries
 from models.entities import Member, Role
 
 ACTIVE_COMMITTEE = "committee_id"
+# What the bot asked this person for (a note, a difficulty, evidence, a reason), kept until they answer.
+AWAITING = "awaiting_report"
 
 
 async def membership(db: AsyncSession, update: Update, context: AppContext, *roles: Role) -> Member | None:

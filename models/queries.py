@@ -18,6 +18,7 @@ from models.entities import (
     Role,
     Session,
     Status,
+    StatusUpdate,
 )
 from models.names import institution_key
 from models.rules import code_key
@@ -135,3 +136,12 @@ async def unanswered_reminders(db: AsyncSession, assignment_ids: list[int]) -> d
                or_(Assignment.last_update_at.is_(None), Reminder.sent_at > Assignment.last_update_at))
         .group_by(Reminder.assignment_id))
     return {assignment_id: count for assignment_id, count in (await db.execute(query)).all()}
+
+
+async def history(db: AsyncSession, assignment_ids: list[int]) -> list[StatusUpdate]:
+    """Every update of these assignments, with its evidence, oldest first."""
+    if not assignment_ids:
+        return []
+    query = (select(StatusUpdate).where(StatusUpdate.assignment_id.in_(assignment_ids))
+             .options(selectinload(StatusUpdate.evidence)).order_by(StatusUpdate.created_at, StatusUpdate.id))
+    return list((await db.scalars(query)).all())

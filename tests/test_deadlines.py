@@ -48,7 +48,7 @@ def test_parse_deadline_reads_a_date(text, due):
     assert deadline is not None and deadline.due == due and not deadline.next_session
 
 
-@pytest.mark.parametrize("text", ["la siguiente sesión", "próxima sesión", "Para la PRÓXIMA SESIÓN"])
+@pytest.mark.parametrize("text", ["la siguiente sesión", "próxima sesión", "Para la PRÓXIMA SESIÓN "])
 def test_parse_deadline_next_session(text):
     assert parse_deadline(text, SESSION) == Deadline(None, next_session=True, words=text.strip())
 
@@ -67,9 +67,9 @@ def test_parse_deadline_keeps_the_words():
 @pytest.mark.parametrize(
     ("text", "due", "next_session"),
     [
-        ("La Prefectura ejecutara mecanismos … garantías dentro las 24 horas.", date(2026, 2, 26), False),
+        ("La Prefectura ejecutara mecanismos … dentro las 24 horas.", date(2026, 2, 26), False),
         ("Expondrá una lista de fechas, en la siguiente sesión.", None, True),
-        ("Remitirá el informe en un plazo de 15 días hábiles a la Secretaría.", date(2026, 3, 18), False),
+        ("Remitirá el informe en un plazo de 15 días hábiles.", date(2026, 3, 18), False),
         ("Presentará el plan hasta el 30 de abril en mesa de partes.", date(2026, 4, 30), False),
         ("Informará en un plazo de 30 días sobre los avances.", date(2026, 3, 27), False),
     ],

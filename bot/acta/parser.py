@@ -13,8 +13,8 @@ from models.names import institution_key, split_institutions
 EXPECTED_TABLE = (
     "La tabla debe tener una fila de títulos como «N° | PROBLEMÁTICA | ACUERDO | "
     "RESPONSABLE DE IMPLEMENTACIÓN | RESPONSABLE DE SEGUIMIENTO» y debajo una fila por acuerdo, "
-    "p. ej. «01 | Baja cultura de denuncia | Campaña de denuncia oportuna | PNP, Gobiernos Locales "
-    "| Secretaría Técnica CORESEC»."
+    "p. ej. «01 | Baja cultura de denuncia | Campaña de denuncia oportuna | "
+    "PNP, Gobiernos Locales | Secretaría Técnica CORESEC»."
 )
 NO_AGREEMENT_COLUMN = "No encontré la columna «ACUERDO». " + EXPECTED_TABLE
 NO_AGREEMENTS = "La tabla tiene títulos pero ningún acuerdo debajo. " + EXPECTED_TABLE
@@ -22,7 +22,9 @@ NO_SESSION_DATE = (
     "No encontré la fecha de la sesión (p. ej. «Fecha: 25/02/2026»); "
     "los plazos como «dentro de 24 horas» no se calcularon."
 )
-OTHER_SESSION_DATE = "El acta dice «{found}», pero se importa en la sesión del {used}; usé {used}."
+OTHER_SESSION_DATE = (
+    "El acta dice «{found}», pero se importa en la sesión del {used}; usé {used}."
+)
 NUMBER_GIVEN = "Un acuerdo sin número quedó como «{code}»."
 NO_TEXT = "El acuerdo {code} no tiene texto; no se importó."
 REPEATED_CODE = "El número {code} aparece más de una vez."
@@ -30,15 +32,15 @@ UNREADABLE_DEADLINE = "No entendí el plazo «{words}» del acuerdo {code}."
 
 
 class ActaError(Exception):
-    """Message is a short Spanish sentence for the user saying what was wrong and what is expected."""
+    """Message: a short Spanish sentence saying what was wrong and what is expected."""
 
 
 @dataclass
 class ParsedAgreement:
-    code: str
+    code: str  # "01", "2.1", "2.5": as written, without a trailing dot
     problem: str
     text: str
-    implementers: list[str]
+    implementers: list[str]  # institution names as written
     followup: list[str]
     deadline: Deadline | None
 
@@ -48,9 +50,9 @@ class ParsedActa:
     title: str | None
     session_number: int | None
     session_kind: str | None
-    session_date: date | None
+    session_date: date | None  # the day deadlines were counted from
     agreements: list[ParsedAgreement]
-    warnings: list[str]
+    warnings: list[str]  # Spanish, one per oddity met while reading
 
 
 @dataclass
@@ -63,7 +65,7 @@ class _Group:
 
 @dataclass
 class _Draft:
-    code: str | None
+    code: str
     group: _Group
     texts: list[str]
     implementers: list[str] = field(default_factory=list)
@@ -160,32 +162,25 @@ def _drafts(header: list[str], rows: list[list[str]], warnings: list[str]) -> li
         if not any(row) or _squeeze(row) == _squeeze(header):  # blank, or the header again
             continue
         number = cell(row, "number").rstrip(".").strip()
-        problem = " ".join(cell(row, "problem").split())
         text = " ".join(cell(row, "text").split())
         implementers = split_institutions(cell(row, "implementers"))
         followup = split_institutions(cell(row, "followup"))
-        group = groups[-1] if groups else None
-        opens_group = bool(number) and (group is None or number != group.number)
-        if opens_group and not (group and _is_sub(number) and _major(number) == _major(group.number)):
-            group = _Group(number, problem)
-            groups.append(group)
-        elif group is None:
-            group = _Group("", problem)
-            groups.append(group)
-        elif problem and problem not in group.problem:
-            group.problem = f"{group.problem} {problem}".strip()
+        group, opens = _group_of(groups, number, " ".join(cell(row, "problem").split()))
+        repeated = text == " ".join(cell(previous, "text").split())
+        previous_row, previous = previous, row
         # An empty or repeated cell is a merged one: the row only adds responsables.
-        if not text or (drafts and not opens_group and text == " ".join(cell(previous, "text").split())):
-            if drafts and not opens_group:
+        if not text or (repeated and drafts and not opens):
+            if drafts and not opens:
                 _add_names(drafts[-1].implementers, implementers)
                 _add_names(drafts[-1].followup, followup)
-            previous = row
             continue
         pieces = _pieces(text)
-        same_implementers = not implementers or cell(row, "implementers") == cell(previous, "implementers")
-        if opens_group and not _is_sub(pieces[0][0]):
+        code = pieces[0][0]
+        if opens and not (_is_sub(code) and _major(code) == _major(number)):
             pieces = [(number, text)]
-        elif pieces[0][0] is None and drafts and same_implementers:
+        elif code is None and drafts and (
+            not implementers or cell(row, "implementers") == cell(previous_row, "implementers")
+        ):
             # The rest of the cell above, cut by a page break in the original.
             drafts[-1].texts.append(pieces.pop(0)[1])
             _add_names(drafts[-1].followup, followup)
@@ -193,13 +188,25 @@ def _drafts(header: list[str], rows: list[list[str]], warnings: list[str]) -> li
             if code is None:
                 code = _next_code(drafts, group)
                 warnings.append(NUMBER_GIVEN.format(code=code))
-            deadline_cell = cell(row, "deadline")
-            drafts.append(_Draft(code, group, [piece], implementers[:], followup[:], deadline_cell))
-        previous = row
+            names = (implementers[:], followup[:])
+            drafts.append(_Draft(code, group, [piece], *names, cell(row, "deadline")))
     for group in groups:
         if group.number and not any(draft.group is group for draft in drafts):
             warnings.append(NO_TEXT.format(code=group.number))
     return drafts
+
+
+def _group_of(groups: list[_Group], number: str, problem: str) -> tuple[_Group, bool]:
+    """The group a row belongs to, and whether its number cell starts a new agreement."""
+    group = groups[-1] if groups else None
+    opens = bool(number) and (group is None or number != group.number)
+    in_group = group is not None and _is_sub(number) and _major(number) == _major(group.number)
+    if group is None or (opens and not in_group):
+        group = _Group(number, problem)
+        groups.append(group)
+    elif problem not in group.problem:
+        group.problem = f"{group.problem} {problem}".strip()
+    return group, opens
 
 
 def _pieces(text: str) -> list[tuple[str | None, str]]:
@@ -239,7 +246,7 @@ def _agreement(
         found = find_deadline_in_text(text, date(2000, 1, 1))
         deadline = found if found and found.next_session else None
     return ParsedAgreement(
-        draft.code or "", draft.group.problem, text, draft.implementers, draft.followup, deadline
+        draft.code, draft.group.problem, text, draft.implementers, draft.followup, deadline
     )
 
 
@@ -250,9 +257,9 @@ def _add_names(names: list[str], more: list[str]) -> None:
 
 def _next_code(drafts: list[_Draft], group: _Group) -> str:
     if group.number and _major(group.number) is not None:
-        minors = [_minor(d.code) for d in drafts if d.group is group and d.code and _is_sub(d.code)]
+        minors = [_minor(draft.code) for draft in drafts if draft.group is group]
         return f"{_major(group.number)}.{max(minors, default=0) + 1}"
-    majors = [_major(d.code) or 0 for d in drafts if d.code]
+    majors = [_major(draft.code) or 0 for draft in drafts]
     return f"{max(majors, default=0) + 1:02d}"
 
 

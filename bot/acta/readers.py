@@ -15,7 +15,7 @@ from docx.table import Table
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
-from bot.acta.parser import ActaError, ParsedActa, find_header, parse_rows
+from bot.acta.parser import NO_AGREEMENT_COLUMN, ActaError, ParsedActa, find_header, parse_rows
 
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -23,10 +23,19 @@ UNSUPPORTED = (
     "No puedo leer archivos «{ext}». Envíe el acta como .docx, .xlsx, .csv, .txt, .tsv o un .pdf "
     "con texto, o pegue la tabla como texto (columnas separadas por tabulaciones)."
 )
-EMPTY_FILE = "El archivo está vacío. Envíe el acta con su tabla de acuerdos (N°, ACUERDO, RESPONSABLE…)."
-EMPTY_TEXT = "El texto está vacío. Pegue la tabla de acuerdos copiada del acta, con su fila de títulos."
-TOO_BIG = "El archivo pesa {size:.1f} MB y el máximo es 20 MB. Envíe solo el acta, sin anexos ni fotos."
-DAMAGED = "No pude abrir el archivo {ext}: parece dañado o no es realmente {ext}. Ábralo y guárdelo de nuevo."
+EMPTY_FILE = (
+    "El archivo está vacío. Envíe el acta con su tabla de acuerdos (N°, ACUERDO, RESPONSABLE…)."
+)
+EMPTY_TEXT = (
+    "El texto está vacío. Pegue la tabla de acuerdos copiada del acta, con su fila de títulos."
+)
+TOO_BIG = (
+    "El archivo pesa {size:.1f} MB y el máximo es 20 MB. Envíe solo el acta, sin anexos ni fotos."
+)
+DAMAGED = (
+    "No pude abrir el archivo {ext}: parece dañado o no es realmente {ext}. "
+    "Ábralo y guárdelo de nuevo."
+)
 SCANNED_PDF = (
     "El PDF no tiene texto (¿es un escaneo?). Envíe el .docx o .xlsx original del acta, "
     "o un PDF exportado desde Word."
@@ -34,6 +43,10 @@ SCANNED_PDF = (
 NO_PDF_TABLE = (
     "No encontré una tabla con bordes en el PDF. Envíe el .docx o .xlsx original del acta, "
     "o pegue la tabla como texto."
+)
+PASTED_COLUMNS = (
+    "Al pegar, copie la tabla desde Word o Excel para que las columnas queden separadas por "
+    "tabulaciones, o envíe el archivo."
 )
 MERGED_CELLS = (
     "La tabla tiene celdas combinadas que cruzan columnas ({where}). Descombínelas (en Excel: "
@@ -67,7 +80,10 @@ def read_acta_text(text: str, session_date: date | None = None) -> ParsedActa:
         raise ActaError(EMPTY_TEXT)
     if len(text.encode()) > MAX_BYTES:
         raise ActaError(TOO_BIG.format(size=len(text.encode()) / 1024 / 1024))
-    return parse_rows(_delimited_rows(text), session_date)
+    rows = _delimited_rows(text)
+    if find_header(rows) is None:
+        raise ActaError(f"{NO_AGREEMENT_COLUMN} {PASTED_COLUMNS}")
+    return parse_rows(rows, session_date)
 
 
 def _text_rows(data: bytes) -> list[list[str]]:
@@ -121,13 +137,14 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
 
 
 def _merged_ranges(sheet) -> list[str]:
-    # Read-only sheets do not load merges; they are listed at the end of the sheet's XML.
+    """Ranges such as "A5:A9": read-only sheets skip merges, listed at the end of the sheet's XML."""
+    refs = []
     with sheet._get_source() as source:
-        return [
-            element.get("ref")
-            for _, element in ElementTree.iterparse(source)
-            if element.tag.endswith("}mergeCell")
-        ]
+        for _, element in ElementTree.iterparse(source):
+            if element.tag.endswith("}mergeCell"):
+                refs.append(element.get("ref"))
+            element.clear()  # the rows were read already; keep memory flat
+    return refs
 
 
 def _xlsx_value(value: object) -> str:
@@ -173,8 +190,8 @@ def _pdf_rows(data: bytes) -> list[list[str]]:
                     above = page.crop((0, 0, page.width, table.bbox[1])).extract_text() or ""
                     rows += [[line] for line in above.splitlines()]
                 has_table = True
-                # Lines inside a cell are only wrapping.
-                rows += [[" ".join((cell or "").split()) for cell in row] for row in table.extract()]
+                # Line breaks inside a PDF cell are only wrapping.
+                rows += [[" ".join((c or "").split()) for c in row] for row in table.extract()]
     if not has_text:
         raise ActaError(SCANNED_PDF)
     if not has_table:

@@ -1,0 +1,42 @@
+"""The secretary's batched notice of reports: what arrived, with buttons to verify or observe."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+from telegram import InlineKeyboardMarkup
+
+from bot import keyboards, texts
+from bot.views import shorten
+from models.entities import Assignment, Committee, Reminder, Status, StatusUpdate
+
+
+async def render_notice(db: AsyncSession, reminder: Reminder) -> tuple[str, InlineKeyboardMarkup | None]:
+    committee = await db.get(Committee, reminder.committee_id)
+    zone = ZoneInfo(committee.timezone)
+    updates = (await db.scalars(
+        select(StatusUpdate).where(StatusUpdate.id.in_(reminder.payload.get("updates", [])))
+        .options(selectinload(StatusUpdate.evidence))
+        .order_by(StatusUpdate.created_at, StatusUpdate.id))).all()
+    lines = [texts.t(texts.NOTICE_HEADER, committee=committee.name)]
+    reported: dict[int, tuple[int, str, str]] = {}
+    for update in updates:
+        assignment = await db.get(Assignment, update.assignment_id,
+                                  options=[selectinload(Assignment.agreement), selectinload(Assignment.institution)])
+        values = dict(code=assignment.agreement.code, institution=assignment.institution.name,
+                      who=update.author_name, when=update.created_at.astimezone(zone).strftime("%d/%m %H:%M"),
+                      note=shorten(update.note, 200) or "—")
+        if update.status == Status.REPORTADO:
+            evidence = "".join(f" 📎 {e.name or e.kind}" for e in update.evidence)
+            lines.append(texts.t(texts.NOTICE_REPORTED, evidence=evidence, **values))
+            if assignment.status == Status.REPORTADO:
+                reported[assignment.id] = (assignment.id, assignment.agreement.code, assignment.institution.name)
+        else:
+            lines.append(texts.t(texts.NOTICE_DIFFICULTY, **values))
+    if reported:
+        code, institution = next(iter(reported.values()))[1:]
+        lines.append(texts.t(texts.NOTICE_FOOTER, code=code, institution=institution))
+    return "\n\n".join(lines), keyboards.decisions(list(reported.values()))

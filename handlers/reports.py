@@ -1,0 +1,486 @@
+"""Progress reports from institutions (/pendientes, /avance, buttons, replies to reminders, evidence)
+and the secretary's decisions (/verificar, /observar, /anular and the notice's buttons)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Message, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import callbacks, keyboards, progress, texts
+from bot.clock import local_today
+from bot.context import AppContext
+from bot.messaging import send_text
+from bot.progress import Author, FileRef, ReportRefused
+from bot.views import agreement_deadline, shorten
+from handlers.common import AWAITING, args_text, membership, reply
+from models import queries
+from models.entities import Assignment, Committee, Role, Status
+from models.lifecycle import CLOSED, Action
+from models.names import institution_key
+from models.rules import agreement_status
+from models.semaforo import EMOJI, LightSettings, light
+
+log = logging.getLogger(__name__)
+AVANCE = "avance_pending"
+PENDING_LIMIT = 30
+BUTTON_ACTIONS = {"c": Action.REPORT_DONE, "p": Action.PROGRESS, "d": Action.DIFFICULTY}
+
+
+def author(update: Update) -> Author:
+    return Author(update.effective_user.id, update.effective_user.full_name)
+
+
+async def pending(update: Update, context: AppContext) -> None:
+    """The open assignments of every institution this chat speaks for, oldest deadline first, with buttons."""
+    user, chat = update.effective_user, update.effective_chat
+    async with context.transaction() as db:
+        linked = [m for m in await queries.memberships(db, user.id, chat.id) if m.role == Role.IMPLEMENTER]
+        if not linked:
+            await reply(update, context, texts.NOT_IMPLEMENTER)
+            return
+        assignments = await progress.implementer_assignments(db, user.id, chat.id)
+        unanswered = await queries.unanswered_reminders(db, [a.id for a in assignments])
+        committees = {m.committee_id: m.committee for m in linked}
+    institutions = sorted({m.institution.name for m in linked})
+    if not assignments:
+        await reply(update, context, texts.PENDING_EMPTY)
+        return
+    shown = assignments[:PENDING_LIMIT]
+    lines = [texts.t(texts.PENDING_HEADER, institutions=", ".join(institutions), count=len(assignments))]
+    for a in shown:
+        lines.append(_pending_line(a, committees[a.agreement.committee_id], unanswered.get(a.id, 0),
+                                   context, several=len(institutions) > 1))
+    if len(assignments) > len(shown):
+        lines.append(texts.PENDING_MORE.format(count=len(assignments) - len(shown)))
+    lines.append(texts.PENDING_FOOTER)
+    await reply(update, context, "\n\n".join(lines), keyboards.pending(shown, len(institutions) > 1))
+
+
+def _pending_line(a: Assignment, committee: Committee, unanswered: int, context: AppContext, several: bool) -> str:
+    zone = ZoneInfo(committee.timezone)
+    today = local_today(context.services.clock, committee.timezone)
+    colour = light(status=a.status, deadline=a.agreement.deadline, today=today,
+                   last_update=a.last_update_at.astimezone(zone).date() if a.last_update_at else None,
+                   assigned_on=a.created_at.astimezone(zone).date(), unanswered=unanswered,
+                   settings=LightSettings.of(committee.settings))
+    code = f"{a.agreement.code} · {a.institution.name}" if several else a.agreement.code
+    return texts.t(texts.PENDING_LINE, light=EMOJI[colour], code=code, text=shorten(a.agreement.text),
+                   deadline=agreement_deadline(a.agreement, today), status=texts.STATUS[a.status.value],
+                   percent=f" {a.percent}%" if a.percent else "")
+
+
+async def report_progress(update: Update, context: AppContext) -> None:
+    """/avance 2.1 60% Se remitió el oficio N° 123-2026."""
+    words = args_text(update).split(maxsplit=1)
+    if not words:
+        await reply(update, context, texts.PROGRESS_USAGE)
+        return
+    code, (percent, note) = words[0], progress.parse_percent(words[1] if len(words) > 1 else "")
+    async with context.transaction() as db:
+        if not await _is_implementer(db, update):
+            await reply(update, context, texts.NOT_IMPLEMENTER)
+            return
+        found = await progress.implementer_assignments(db, update.effective_user.id, update.effective_chat.id,
+                                                       code=code)
+    if not found:
+        await reply(update, context, texts.t(texts.PROGRESS_NOT_FOUND, code=shorten(code, 20)))
+    elif len(found) > 1:
+        context.user_data[AVANCE] = {"chat": update.effective_chat.id, "note": note, "percent": percent}
+        await reply(update, context, texts.PROGRESS_CHOOSE, keyboards.choose_assignment(found))
+    else:
+        await _record_and_answer(update, context, found[0].id, Action.PROGRESS, note=note, percent=percent,
+                                 dedupe_key=_message_key(update))
+
+
+async def chosen_assignment(update: Update, context: AppContext) -> None:
+    """The person picked which assignment their /avance was about."""
+    query = update.callback_query
+    pending_note = context.user_data.pop(AVANCE, None)
+    if not pending_note or pending_note["chat"] != update.effective_chat.id:
+        await query.answer(texts.NEW_EXPIRED, show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    _, values = callbacks.parse_report(query.data)
+    await _record_and_answer(update, context, int(values[0]), Action.PROGRESS, note=pending_note["note"],
+                             percent=pending_note["percent"], dedupe_key=_button_key(update))
+
+
+async def pressed_report_button(update: Update, context: AppContext) -> None:
+    """✅ / ⏳ / ⚠️ on a reminder or on /pendientes: ask for the evidence, the note or the difficulty."""
+    query = update.callback_query
+    action_code, assignment_id, reminder_id = callbacks.parse_reminder_button(query.data)
+    async with context.transaction() as db:
+        assignment = await progress.assignment_for_implementer(db, assignment_id, update.effective_user.id,
+                                                               update.effective_chat.id)
+    if assignment is None:
+        await query.answer(texts.NOT_YOURS, show_alert=True)
+        return
+    names = dict(code=assignment.agreement.code, institution=assignment.institution.name)
+    if assignment.status in CLOSED:
+        await query.answer(texts.plain(texts.t(texts.ALREADY_CLOSED, status=texts.STATUS[assignment.status.value],
+                                               **names)), show_alert=True)
+        return
+    action = BUTTON_ACTIONS[action_code]
+    context.user_data[AWAITING] = {"chat": update.effective_chat.id, "assignment_id": assignment_id,
+                                   "action": action.value, "reminder_id": reminder_id or None}
+    await query.answer()
+    if action == Action.PROGRESS:
+        await reply(update, context, texts.t(texts.ASK_NOTE, **names), keyboards.skip_note(assignment_id))
+    elif action == Action.DIFFICULTY:
+        await reply(update, context, texts.t(texts.ASK_DIFFICULTY, **names))
+    else:
+        await reply(update, context, texts.t(texts.ASK_EVIDENCE, **names))
+
+
+async def skipped_note(update: Update, context: AppContext) -> None:
+    """«Sin comentario»: record the progress without a note."""
+    query = update.callback_query
+    awaiting = context.user_data.get(AWAITING)
+    _, values = callbacks.parse_report(query.data)
+    if not awaiting or awaiting["assignment_id"] != int(values[0]) or awaiting["chat"] != update.effective_chat.id:
+        await query.answer(texts.ALREADY_RECORDED)
+        return
+    context.user_data.pop(AWAITING)
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    await _record_and_answer(update, context, awaiting["assignment_id"], Action.PROGRESS,
+                             reminder_id=awaiting["reminder_id"], dedupe_key=_button_key(update))
+
+
+async def answered_done_question(update: Update, context: AppContext) -> None:
+    """«Sí, está cumplido» after a file: report the assignment done with that file as evidence."""
+    query = update.callback_query
+    _, (answer, update_id) = callbacks.parse_report(query.data)
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    if answer == "n":
+        await reply(update, context, texts.NOTED_PROGRESS)
+        return
+    async with context.transaction() as db:
+        earlier = await db.get(progress.StatusUpdate, int(update_id))
+        mine = earlier and await progress.assignment_for_implementer(
+            db, earlier.assignment_id, update.effective_user.id, update.effective_chat.id)
+    if not mine:
+        await reply(update, context, texts.NOT_YOURS)
+        return
+    await _record_and_answer(update, context, earlier.assignment_id, Action.REPORT_DONE,
+                             evidence_update_id=earlier.id, dedupe_key=f"done:{update_id}")
+
+
+async def received_message(update: Update, context: AppContext) -> None:
+    """Text, a file or a voice note: the answer the bot asked for, or a reply to a reminder."""
+    message, chat = update.effective_message, update.effective_chat
+    awaiting = context.user_data.get(AWAITING)
+    if awaiting and awaiting["chat"] == chat.id:
+        await _complete_awaited(update, context, awaiting)
+    elif message.reply_to_message and message.reply_to_message.from_user \
+            and message.reply_to_message.from_user.id == context.bot.id:
+        await _reply_to_reminder(update, context)
+    elif chat.type == chat.PRIVATE:
+        await reply(update, context, texts.NOTHING_PENDING_HERE)
+
+
+async def _complete_awaited(update: Update, context: AppContext, awaiting: dict) -> None:
+    message = update.effective_message
+    action = Action(awaiting["action"])
+    try:
+        evidence = [await _fetch(context, ref)] if (ref := _file_ref(message)) else []
+    except ReportRefused as refused:
+        await reply(update, context, _refusal(refused))
+        return
+    percent, note = progress.parse_percent(message.text or message.caption or "")
+    recorded = await _record_and_answer(update, context, awaiting["assignment_id"], action, note=note,
+                                        percent=percent if action == Action.PROGRESS else None, evidence=evidence,
+                                        reminder_id=awaiting.get("reminder_id"),
+                                        dedupe_key=_message_key(update))
+    if recorded or recorded is None:
+        context.user_data.pop(AWAITING, None)
+
+
+async def _reply_to_reminder(update: Update, context: AppContext) -> None:
+    message = update.effective_message
+    async with context.transaction() as db:
+        reminder = await progress.reminder_for_reply(db, update.effective_chat.id, message.reply_to_message.message_id)
+        assignment = reminder and await progress.assignment_for_implementer(
+            db, reminder.assignment_id, update.effective_user.id, update.effective_chat.id)
+    if not reminder:
+        if update.effective_chat.type == update.effective_chat.PRIVATE:
+            await reply(update, context, texts.NOTHING_PENDING_HERE)
+        return
+    if not assignment:
+        await reply(update, context, texts.NOT_YOURS)
+        return
+    try:
+        evidence = [await _fetch(context, ref)] if (ref := _file_ref(message)) else []
+    except ReportRefused as refused:
+        await reply(update, context, _refusal(refused))
+        return
+    percent, note = progress.parse_percent(message.text or message.caption or "")
+    recorded = await _record_and_answer(update, context, assignment.id, Action.PROGRESS, note=note, percent=percent,
+                                        evidence=evidence, reminder_id=reminder.id, dedupe_key=_message_key(update),
+                                        quiet=bool(evidence))
+    if recorded and evidence:
+        await reply(update, context, texts.t(texts.ASK_DONE, name=evidence[0].name or evidence[0].kind,
+                                             code=assignment.agreement.code, institution=assignment.institution.name),
+                    keyboards.done_question(recorded.update.id))
+
+
+async def _record_and_answer(update: Update, context: AppContext, assignment_id: int, action: Action, *,
+                             note: str = "", percent: int | None = None, evidence: list[FileRef] | None = None,
+                             evidence_update_id: int | None = None, reminder_id: int | None = None,
+                             dedupe_key: str | None = None, quiet: bool = False):
+    """Record one update in one transaction and tell the person; returns it, False if refused for good reason
+    the person can fix, None if there is nothing more to do."""
+    try:
+        async with context.transaction() as db:
+            recorded = await progress.record_update(
+                db, assignment_id=assignment_id, action=action, author=author(update), now=context.now(),
+                note=note, percent=percent, evidence=evidence, evidence_update_id=evidence_update_id,
+                dedupe_key=dedupe_key, reminder_id=reminder_id)
+            await _after_change(db, context, recorded.assignment)
+    except ReportRefused as refused:
+        await reply(update, context, _refusal(refused, await _names(context, assignment_id)))
+        return None if refused.reason in ("closed", "duplicate", "not_allowed", "unknown") else False
+    a = recorded.assignment
+    if quiet:
+        return recorded
+    if a.status == Status.REPORTADO:
+        await reply(update, context, texts.t(texts.REPORTED_DONE, code=a.agreement.code, institution=a.institution.name))
+    else:
+        await reply(update, context, texts.t(texts.PROGRESS_SAVED, code=a.agreement.code,
+                                             institution=a.institution.name, status=texts.STATUS[a.status.value],
+                                             percent=f" · {a.percent}%" if a.percent else ""))
+    return recorded
+
+
+async def _after_change(db: AsyncSession, context: AppContext, assignment: Assignment) -> None:
+    """Hook for what follows a status change in the same transaction (the reminders' plan)."""
+    replan = context.application.bot_data.get("replan")
+    if replan is not None:
+        await replan(db, assignment.id, context.now())
+
+
+async def verify(update: Update, context: AppContext) -> None:
+    """/verificar 2.1 PNP: the reported completion is accepted."""
+    await _secretary_decision(update, context, Action.VERIFY, texts.VERIFY_USAGE, needs_reason=False)
+
+
+async def observe(update: Update, context: AppContext) -> None:
+    """/observar 2.1 PNP <motivo>: the reported completion goes back to the institution, with the reason."""
+    await _secretary_decision(update, context, Action.OBSERVE, texts.OBSERVE_USAGE, needs_reason=True)
+
+
+async def _secretary_decision(update: Update, context: AppContext, action: Action, usage: str,
+                              needs_reason: bool) -> None:
+    words = args_text(update).split()
+    if len(words) < 2:
+        await reply(update, context, usage)
+        return
+    async with context.transaction() as db:
+        member = await membership(db, update, context, Role.SECRETARY)
+        if member is None:
+            await reply(update, context, texts.t(texts.NOT_SECRETARY, command=f"/{update.effective_message.text.split()[0][1:].split('@')[0]}"))
+            return
+        agreement = await queries.find_agreement(db, member.committee_id, words[0])
+        if agreement is None:
+            await reply(update, context, texts.t(texts.AGREEMENT_NOT_FOUND, code=shorten(words[0], 20),
+                                                 committee=member.committee.name))
+            return
+        assignment, reason = await _assignment_named(db, agreement, words[1:])
+    if assignment is None:
+        known = ", ".join(a.institution.name for a in agreement.assignments)
+        await reply(update, context, texts.t(texts.ASSIGNMENT_NOT_FOUND, code=agreement.code,
+                                             institution=" ".join(words[1:3]), known=known))
+        return
+    if needs_reason and not reason:
+        await reply(update, context, usage)
+        return
+    await _decide(update, context, assignment.id, action, reason)
+
+
+async def _assignment_named(db: AsyncSession, agreement, words: list[str]) -> tuple[Assignment | None, str]:
+    """The agreement's assignment whose institution is named by the first words; the rest is the reason."""
+    for length in range(len(words), 0, -1):
+        if not institution_key(words[length - 1]):
+            continue  # "Warmi Ñan El oficio…": a trailing filler word begins the reason, not the name
+        institution = await queries.find_institution(db, agreement.committee_id, " ".join(words[:length]))
+        if institution is not None:
+            match = next((a for a in agreement.assignments if a.institution_id == institution.id), None)
+            if match is not None:
+                return match, " ".join(words[length:])
+    return None, ""
+
+
+async def _decide(update: Update, context: AppContext, assignment_id: int, action: Action, reason: str = "") -> None:
+    try:
+        async with context.transaction() as db:
+            recorded = await progress.record_update(db, assignment_id=assignment_id, action=action,
+                                                    author=author(update), now=context.now(), note=reason)
+            await _after_change(db, context, recorded.assignment)
+            a = recorded.assignment
+            committee = await db.get(Committee, a.agreement.committee_id)
+            contacts = await progress.contacts_of(db, a)
+            await db.refresh(a.agreement, ["assignments"])
+            all_done = agreement_status([s.status for s in a.agreement.assignments]) == Status.CUMPLIDO
+    except ReportRefused as refused:
+        await reply(update, context, _refusal(refused, await _names(context, assignment_id)))
+        return
+    names = dict(code=a.agreement.code, institution=a.institution.name)
+    if action == Action.VERIFY:
+        done = texts.t(texts.AGREEMENT_DONE, code=a.agreement.code) if all_done else ""
+        await reply(update, context, texts.t(texts.VERIFIED, **names) + done)
+        told = texts.t(texts.TOLD_VERIFIED, committee=committee.name, code=a.agreement.code)
+    else:
+        await reply(update, context, texts.t(texts.OBSERVED, **names))
+        told = texts.t(texts.TOLD_OBSERVED, committee=committee.name, code=a.agreement.code, reason=reason)
+    await _tell(context, contacts, told)
+
+
+async def cancel(update: Update, context: AppContext) -> None:
+    """/anular 2.1 <motivo>: cancel an agreement for every responsible, with the reason."""
+    words = args_text(update).split(maxsplit=1)
+    if len(words) < 2:
+        await reply(update, context, texts.CANCEL_USAGE)
+        return
+    async with context.transaction() as db:
+        member = await membership(db, update, context, Role.SECRETARY)
+        if member is None:
+            answer, contacts = texts.t(texts.NOT_SECRETARY, command="/anular"), []
+        elif (agreement := await queries.find_agreement(db, member.committee_id, words[0])) is None:
+            answer, contacts = texts.t(texts.AGREEMENT_NOT_FOUND, code=shorten(words[0], 20),
+                                       committee=member.committee.name), []
+        else:
+            try:
+                recorded = await progress.cancel_agreement(db, agreement=agreement, reason=words[1],
+                                                           author=author(update), now=context.now())
+            except ReportRefused as refused:
+                answer, contacts = _refusal(refused, dict(code=agreement.code, institution="—")), []
+            else:
+                contacts = []
+                for item in recorded:
+                    await _after_change(db, context, item.assignment)
+                    contacts += await progress.contacts_of(db, item.assignment)
+                answer = texts.t(texts.CANCELLED_AGREEMENT, code=agreement.code, count=len(recorded),
+                                 reason=words[1])
+                told = texts.t(texts.TOLD_CANCELLED, committee=member.committee.name, code=agreement.code,
+                               reason=words[1])
+    await reply(update, context, answer)
+    if contacts:
+        await _tell(context, sorted(set(contacts)), told)
+
+
+async def pressed_decision(update: Update, context: AppContext) -> None:
+    """✅ Verificar / ↩️ Observar on the secretary's notice."""
+    query = update.callback_query
+    kind, values = callbacks.parse_report(query.data)
+    async with context.transaction() as db:
+        assignment = await progress.assignment_for_secretary(db, int(values[0]), update.effective_user.id)
+    if assignment is None:
+        await query.answer(texts.plain(texts.t(texts.NOT_SECRETARY, command="/verificar")), show_alert=True)
+        return
+    if assignment.status != Status.REPORTADO:
+        await query.answer(texts.plain(texts.t(texts.NOT_ALLOWED_NOW, code=assignment.agreement.code,
+                                               institution=assignment.institution.name,
+                                               status=texts.STATUS[assignment.status.value])), show_alert=True)
+        return
+    await query.answer()
+    if kind == "v":
+        await _decide(update, context, assignment.id, Action.VERIFY)
+    else:
+        context.user_data[AWAITING] = {"chat": update.effective_chat.id, "assignment_id": assignment.id,
+                                       "action": Action.OBSERVE.value, "reminder_id": None}
+        await reply(update, context, texts.t(texts.ASK_REASON, code=assignment.agreement.code,
+                                             institution=assignment.institution.name))
+
+
+async def notices_job(context: AppContext) -> None:
+    """Send the secretaries' batched notices that are due."""
+    await progress.send_due_notices(context.bot, context.services.sessions, context.now())
+
+
+async def _tell(context: AppContext, chats: list[int], text: str) -> None:
+    for chat_id in chats:
+        try:
+            await send_text(context.bot, chat_id, text)
+        except TelegramError:
+            log.warning("could not tell chat %s about a decision", chat_id, exc_info=True)
+
+
+async def _is_implementer(db: AsyncSession, update: Update) -> bool:
+    return any(m.role == Role.IMPLEMENTER
+               for m in await queries.memberships(db, update.effective_user.id, update.effective_chat.id))
+
+
+async def _names(context: AppContext, assignment_id: int) -> dict:
+    async with context.transaction() as db:
+        a = await db.get(Assignment, assignment_id)
+        if a is None:
+            return dict(code="?", institution="?")
+        await db.refresh(a, ["agreement", "institution"])
+        return dict(code=a.agreement.code, institution=a.institution.name, status=a.status)
+
+
+def _refusal(refused: ReportRefused, names: dict | None = None) -> str:
+    names = dict(names or {})
+    status = names.pop("status", refused.details.get("status"))
+    status_text = texts.STATUS[status.value] if status else ""
+    if refused.reason == "closed":
+        return texts.t(texts.ALREADY_CLOSED, status=status_text, **names)
+    if refused.reason == "not_allowed":
+        return texts.t(texts.NOT_ALLOWED_NOW, status=status_text, **names)
+    if refused.reason == "lower_percent_needs_note":
+        return texts.t(texts.LOWER_PERCENT, last=refused.details["last"], code=names.get("code", "2.1"))
+    return {"duplicate": texts.ALREADY_RECORDED, "bad_percent": texts.BAD_PERCENT,
+            "needs_evidence": texts.NEEDS_EVIDENCE, "needs_note": texts.NEEDS_NOTE,
+            "file_too_big": texts.FILE_TOO_BIG, "unknown": texts.NOT_YOURS}[refused.reason]
+
+
+def _file_ref(message: Message) -> FileRef | None:
+    if message.document:
+        d = message.document
+        return FileRef("document", d.file_id, d.file_unique_id, d.file_name or "", d.mime_type or "", d.file_size)
+    if message.photo:
+        p = message.photo[-1]
+        return FileRef("photo", p.file_id, p.file_unique_id, "foto.jpg", "image/jpeg", p.file_size)
+    if message.voice:
+        v = message.voice
+        return FileRef("voice", v.file_id, v.file_unique_id, "nota de voz", v.mime_type or "audio/ogg", v.file_size)
+    return None
+
+
+async def _fetch(context: AppContext, ref: FileRef) -> FileRef:
+    directory = context.services.settings.evidence_dir
+    return await progress.fetch_file(context.bot, ref, Path(directory) if directory else None)
+
+
+def _message_key(update: Update) -> str:
+    return f"m:{update.effective_chat.id}:{update.effective_message.message_id}"
+
+
+def _button_key(update: Update) -> str:
+    message = update.callback_query.message
+    return f"b:{message.chat.id}:{message.message_id}"
+
+
+def register(application: Application) -> None:
+    application.add_handler(CommandHandler("pendientes", pending))
+    application.add_handler(CommandHandler("avance", report_progress))
+    application.add_handler(CommandHandler("verificar", verify))
+    application.add_handler(CommandHandler("observar", observe))
+    application.add_handler(CommandHandler("anular", cancel))
+    application.add_handler(CallbackQueryHandler(pressed_report_button, pattern=callbacks.REMINDER_REPORT_PATTERN))
+    application.add_handler(CallbackQueryHandler(chosen_assignment, pattern=rf"^{callbacks.VERSION}:a:"))
+    application.add_handler(CallbackQueryHandler(skipped_note, pattern=rf"^{callbacks.VERSION}:k:"))
+    application.add_handler(CallbackQueryHandler(answered_done_question, pattern=rf"^{callbacks.VERSION}:e:"))
+    application.add_handler(CallbackQueryHandler(pressed_decision, pattern=rf"^{callbacks.VERSION}:[vo]:"))
+    # After /nuevo's conversation (registered earlier), so that its steps keep their text.
+    application.add_handler(MessageHandler(
+        (filters.TEXT & ~filters.COMMAND) | filters.Document.ALL | filters.PHOTO | filters.VOICE, received_message))
+    application.job_queue.run_repeating(notices_job, interval=30, first=10, name="notices")

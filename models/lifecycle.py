@@ -1,0 +1,53 @@
+"""The lifecycle of one assignment (DESIGN.md): which action takes which status where, and who may do it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from models.entities import Role, Status
+
+
+class Action(StrEnum):
+    PROGRESS = "progress"          # implementer: en proceso, with an optional note and percent
+    DIFFICULTY = "difficulty"      # implementer: con dificultades, saying what blocks it
+    REPORT_DONE = "report_done"    # implementer: says it is done, with evidence → reportado
+    VERIFY = "verify"              # secretary: the reported completion is accepted → cumplido
+    OBSERVE = "observe"            # secretary: the reported completion is rejected, with a reason → observado
+    CANCEL = "cancel"              # secretary: the agreement is cancelled, with a reason → anulado
+
+
+ACTOR = {
+    Action.PROGRESS: Role.IMPLEMENTER, Action.DIFFICULTY: Role.IMPLEMENTER, Action.REPORT_DONE: Role.IMPLEMENTER,
+    Action.VERIFY: Role.SECRETARY, Action.OBSERVE: Role.SECRETARY, Action.CANCEL: Role.SECRETARY,
+}
+
+# An observado assignment is back in the implementer's hands: it behaves as en proceso.
+_WORKING = (Status.PENDIENTE, Status.EN_PROCESO, Status.CON_DIFICULTADES, Status.OBSERVADO)
+
+TRANSITIONS: dict[tuple[Status, Action], Status] = {
+    **{(s, Action.PROGRESS): Status.EN_PROCESO for s in _WORKING},
+    **{(s, Action.DIFFICULTY): Status.CON_DIFICULTADES for s in _WORKING},
+    **{(s, Action.REPORT_DONE): Status.REPORTADO for s in _WORKING},
+    (Status.REPORTADO, Action.VERIFY): Status.CUMPLIDO,
+    (Status.REPORTADO, Action.OBSERVE): Status.OBSERVADO,
+    **{(s, Action.CANCEL): Status.ANULADO for s in (*_WORKING, Status.REPORTADO)},
+}
+
+CLOSED = frozenset({Status.CUMPLIDO, Status.ANULADO})
+
+
+class NotAllowed(Exception):
+    """The action does not apply to the assignment's current status."""
+
+    def __init__(self, current: Status, action: Action):
+        super().__init__(f"{action.value} is not allowed from {current.value}")
+        self.current = current
+        self.action = action
+
+
+def transition(current: Status, action: Action) -> Status:
+    """The status an action leads to, or NotAllowed."""
+    try:
+        return TRANSITIONS[(current, action)]
+    except KeyError:
+        raise NotAllowed(current, action) from None
