@@ -9,9 +9,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from telegram.error import TelegramError
 
 from bot import audit
@@ -86,15 +85,23 @@ def parse_percent(text: str) -> tuple[int | None, str]:
     return int(found.group(1)), text[found.end():].strip()
 
 
-async def record_update(db: AsyncSession, *, assignment_id: int, action: Action, author: Author, now: datetime,
+async def record_update(db: AsyncSession, *, assignment_id: int | Assignment, action: Action, author: Author,
+                        now: datetime,
                         note: str = "", percent: int | None = None, evidence: list[FileRef] | None = None,
                         evidence_update_id: int | None = None, dedupe_key: str | None = None,
                         reminder_id: int | None = None) -> Recorded:
-    """Apply one action to one assignment: checks the lifecycle and the rules, writes the update and the audit."""
+    """Apply one action to one assignment: checks the lifecycle and the rules, writes the update and the audit.
+
+    Pass the Assignment itself when this transaction already loaded it with its agreement and institution,
+    locked (implementer_assignments(lock=True)); pass its id otherwise."""
     if dedupe_key and await db.scalar(select(StatusUpdate.id).where(StatusUpdate.dedupe_key == dedupe_key)):
         raise ReportRefused("duplicate")
-    assignment = await db.scalar(select(Assignment).where(Assignment.id == assignment_id).with_for_update()
-                                 .options(selectinload(Assignment.agreement), selectinload(Assignment.institution)))
+    if isinstance(assignment_id, Assignment):
+        assignment = assignment_id
+    else:
+        assignment = await db.scalar(
+            select(Assignment).where(Assignment.id == assignment_id).with_for_update(of=Assignment)
+            .options(joinedload(Assignment.agreement), joinedload(Assignment.institution)))
     if assignment is None:
         raise ReportRefused("unknown")
     if assignment.status in CLOSED:
@@ -133,16 +140,13 @@ async def record_update(db: AsyncSession, *, assignment_id: int, action: Action,
     if action not in (Action.VERIFY, Action.OBSERVE, Action.CANCEL):
         # Only the institution's own word counts as an answer to its reminders.
         assignment.last_update_at = now
-    try:
-        await db.flush()
-    except IntegrityError:
-        raise ReportRefused("duplicate") from None
     audit.record(db, at=now, actor=author.actor, action=f"assignment_{action.value}", entity="assignment",
                  entity_id=assignment.id, committee_id=assignment.agreement.committee_id,
                  code=assignment.agreement.code, institution=assignment.institution.name, old=previous.value,
                  new=new_status.value, percent=percent, note=note, evidence=[f.name or f.kind for f in evidence])
     notify = new_status in (Status.REPORTADO, Status.CON_DIFICULTADES)
     if notify:
+        await db.flush()  # the notice needs the update's id
         await queue_notice(db, committee_id=assignment.agreement.committee_id, update_id=update.id, now=now)
     return Recorded(update=update, assignment=assignment, previous=previous, notify_secretary=notify,
                     evidence=evidence)
@@ -169,21 +173,20 @@ async def cancel_agreement(db: AsyncSession, *, agreement: Agreement, reason: st
 
 
 async def implementer_assignments(db: AsyncSession, user_id: int, chat_id: int, *, code: str | None = None,
-                                  open_only: bool = True) -> list[Assignment]:
-    """The assignments of every institution this chat speaks for, oldest deadline first."""
-    members = [m for m in await queries.memberships(db, user_id, chat_id)
-               if m.role == Role.IMPLEMENTER and m.institution_id is not None]
-    institution_ids = {m.institution_id for m in members}
-    if not institution_ids:
-        return []
-    query = (select(Assignment).join(Agreement).join(Session)
-             .where(Assignment.institution_id.in_(institution_ids), Agreement.cancelled_at.is_(None))
-             .options(selectinload(Assignment.agreement).selectinload(Agreement.session),
-                      selectinload(Assignment.institution))
+                                  open_only: bool = True, lock: bool = False) -> list[Assignment]:
+    """The assignments of every institution this chat speaks for, oldest deadline first (locked if asked)."""
+    speaks_for = select(Member.institution_id).where(
+        Member.active.is_(True), Member.role == Role.IMPLEMENTER, queries.speaks_for(user_id, chat_id))
+    query = (select(Assignment).join(Assignment.agreement).join(Agreement.session).join(Assignment.institution)
+             .where(Assignment.institution_id.in_(speaks_for), Agreement.cancelled_at.is_(None))
+             .options(contains_eager(Assignment.agreement).contains_eager(Agreement.session),
+                      contains_eager(Assignment.institution))
              .order_by(Agreement.deadline.is_(None), Agreement.deadline, Session.held_on, Agreement.id))
     if open_only:
         query = query.where(Assignment.status.not_in(CLOSED))
-    found = list((await db.scalars(query)).all())
+    if lock:
+        query = query.with_for_update(of=Assignment)
+    found = list((await db.scalars(query)).unique().all())
     if code is not None:
         found = [a for a in found if code_key(a.agreement.code) == code_key(code)]
     return found

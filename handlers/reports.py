@@ -82,20 +82,29 @@ async def report_progress(update: Update, context: AppContext) -> None:
         await reply(update, context, texts.PROGRESS_USAGE)
         return
     code, (percent, note) = words[0], progress.parse_percent(words[1] if len(words) > 1 else "")
-    async with context.transaction() as db:
-        if not await _is_implementer(db, update):
-            await reply(update, context, texts.NOT_IMPLEMENTER)
-            return
-        found = await progress.implementer_assignments(db, update.effective_user.id, update.effective_chat.id,
-                                                       code=code)
-    if not found:
-        await reply(update, context, texts.t(texts.PROGRESS_NOT_FOUND, code=shorten(code, 20)))
-    elif len(found) > 1:
-        context.user_data[AVANCE] = {"chat": update.effective_chat.id, "note": note, "percent": percent}
-        await reply(update, context, texts.PROGRESS_CHOOSE, keyboards.choose_assignment(found))
-    else:
-        await _record_and_answer(update, context, found[0].id, Action.PROGRESS, note=note, percent=percent,
-                                 dedupe_key=_message_key(update))
+    user, chat = update.effective_user, update.effective_chat
+    answer, keyboard, names = None, None, {}
+    try:
+        # Looking up and recording in one transaction keeps the most common report to one round of queries.
+        async with context.transaction() as db:
+            found = await progress.implementer_assignments(db, user.id, chat.id, code=code, lock=True)
+            if not found:
+                answer = texts.NOT_IMPLEMENTER if not await queries.implementer_institution_ids(db, user.id, chat.id) \
+                    else texts.t(texts.PROGRESS_NOT_FOUND, code=shorten(code, 20))
+            elif len(found) > 1:
+                context.user_data[AVANCE] = {"chat": chat.id, "note": note, "percent": percent}
+                answer, keyboard = texts.PROGRESS_CHOOSE, keyboards.choose_assignment(found)
+            else:
+                names = dict(code=found[0].agreement.code, institution=found[0].institution.name,
+                             status=found[0].status)
+                recorded = await progress.record_update(
+                    db, assignment_id=found[0], action=Action.PROGRESS, author=author(update), now=context.now(),
+                    note=note, percent=percent, dedupe_key=_message_key(update))
+                await _after_change(db, context, recorded.assignment)
+                answer = _recorded_text(recorded)
+    except ReportRefused as refused:
+        answer = _refusal(refused, names)
+    await reply(update, context, answer, keyboard)
 
 
 async def chosen_assignment(update: Update, context: AppContext) -> None:
@@ -248,16 +257,17 @@ async def _record_and_answer(update: Update, context: AppContext, assignment_id:
     except ReportRefused as refused:
         await reply(update, context, _refusal(refused, await _names(context, assignment_id)))
         return None if refused.reason in ("closed", "duplicate", "not_allowed", "unknown") else False
-    a = recorded.assignment
-    if quiet:
-        return recorded
-    if a.status == Status.REPORTADO:
-        await reply(update, context, texts.t(texts.REPORTED_DONE, code=a.agreement.code, institution=a.institution.name))
-    else:
-        await reply(update, context, texts.t(texts.PROGRESS_SAVED, code=a.agreement.code,
-                                             institution=a.institution.name, status=texts.STATUS[a.status.value],
-                                             percent=f" · {a.percent}%" if a.percent else ""))
+    if not quiet:
+        await reply(update, context, _recorded_text(recorded))
     return recorded
+
+
+def _recorded_text(recorded) -> str:
+    a = recorded.assignment
+    if a.status == Status.REPORTADO:
+        return texts.t(texts.REPORTED_DONE, code=a.agreement.code, institution=a.institution.name)
+    return texts.t(texts.PROGRESS_SAVED, code=a.agreement.code, institution=a.institution.name,
+                   status=texts.STATUS[a.status.value], percent=f" · {a.percent}%" if a.percent else "")
 
 
 async def _after_change(db: AsyncSession, context: AppContext, assignment: Assignment) -> None:
@@ -411,11 +421,6 @@ async def _tell(context: AppContext, chats: list[int], text: str) -> None:
             await send_text(context.bot, chat_id, text)
         except TelegramError:
             log.warning("could not tell chat %s about a decision", chat_id, exc_info=True)
-
-
-async def _is_implementer(db: AsyncSession, update: Update) -> bool:
-    return any(m.role == Role.IMPLEMENTER
-               for m in await queries.memberships(db, update.effective_user.id, update.effective_chat.id))
 
 
 async def _names(context: AppContext, assignment_id: int) -> dict:

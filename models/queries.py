@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from models.entities import (
     Agreement,
@@ -24,18 +24,29 @@ from models.names import institution_key
 from models.rules import code_key
 
 
+def speaks_for(user_id: int, chat_id: int):
+    """A person's own links count wherever they write; a group's links only inside that group."""
+    return or_(and_(Member.user_id == user_id, Member.is_group.is_(False)),
+               and_(Member.chat_id == chat_id, Member.is_group.is_(True)))
+
+
 async def memberships(db: AsyncSession, user_id: int, chat_id: int) -> list[Member]:
-    """Active links of a person: personal ones by user, and the group's ones when speaking in a group."""
+    """Active links of whoever writes in this chat, newest first."""
     query = (
         select(Member)
-        .where(Member.active.is_(True),
-               or_(Member.user_id == user_id, (Member.chat_id == chat_id) & Member.is_group.is_(True)))
-        .options(selectinload(Member.committee), selectinload(Member.institution))
+        .where(Member.active.is_(True), speaks_for(user_id, chat_id))
+        .options(joinedload(Member.committee), joinedload(Member.institution))
         .order_by(Member.created_at.desc(), Member.id.desc())
     )
-    members = (await db.scalars(query)).all()
-    # A personal link made in a group only counts in that group or in private.
-    return [m for m in members if m.is_group or m.user_id == user_id]
+    return list((await db.scalars(query)).all())
+
+
+async def implementer_institution_ids(db: AsyncSession, user_id: int, chat_id: int) -> set[int]:
+    """The institutions this chat speaks for as their focal point."""
+    rows = await db.scalars(select(Member.institution_id).where(
+        Member.active.is_(True), Member.role == Role.IMPLEMENTER, Member.institution_id.is_not(None),
+        speaks_for(user_id, chat_id)))
+    return set(rows.all())
 
 
 async def committee_by_name(db: AsyncSession, name: str) -> Committee | None:
