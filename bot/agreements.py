@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
 from bot.committees import Refused
 from bot.deadlines import Deadline, parse_deadline
-from models import queries
 from models.entities import Agreement, Assignment, Committee, Institution, Session, Status
-from models.rules import MAX_AGREEMENT_TEXT, clean_code
+from models.rules import MAX_AGREEMENT_TEXT, clean_code, code_key
 
 
 class CodeExists(Refused):
@@ -39,7 +39,9 @@ async def register_agreement(db: AsyncSession, *, committee: Committee, session:
         raise Refused("bad text")
     if not institutions:
         raise Refused("no institutions")
-    if await queries.find_agreement(db, committee.id, cleaned, session_id=session.id) is not None:
+    # Only the session's codes: loading its whole agreements made importing a long acta quadratic.
+    codes = await db.scalars(select(Agreement.code).where(Agreement.session_id == session.id))
+    if code_key(cleaned) in {code_key(existing) for existing in codes}:
         raise CodeExists(cleaned)
     check_deadline(deadline, session)
     agreement = Agreement(

@@ -9,11 +9,25 @@ from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
+from bot import summary_jobs
 from bot.clock import Clock, SystemClock
 from bot.commands import commands_for
 from bot.config import Settings
 from bot.context import AppContext, Services
-from handlers import agreements, errors, help, institutions, reports, sessions, start
+from bot.reminders.jobs import start_reminders
+from handlers import (
+    agreements,
+    config,
+    errors,
+    help,
+    imports,
+    institutions,
+    reminders,
+    reports,
+    sessions,
+    start,
+    summary,
+)
 
 
 def build_application(settings: Settings, sessions_factory: async_sessionmaker[AsyncSession],
@@ -38,7 +52,12 @@ def build_application(settings: Settings, sessions_factory: async_sessionmaker[A
     institutions.register(application)
     sessions.register(application)
     agreements.register(application)
+    # Before reports: its catch-all takes the texts and files an import waits for.
+    imports.register(application)
     reports.register(application)
+    reminders.register(application)
+    summary.register(application)
+    config.register(application)
     errors.register(application)
     return application
 
@@ -46,3 +65,5 @@ def build_application(settings: Settings, sessions_factory: async_sessionmaker[A
 async def post_init(application: Application) -> None:
     """Everyone's menu by default; /start gives each chat the menu of its roles."""
     await application.bot.set_my_commands([BotCommand(c.name, c.es) for c in commands_for(set())])
+    summary_jobs.schedule(application)
+    start_reminders(application)

@@ -62,6 +62,19 @@ def parse_report(data: str) -> tuple[str, list[str]]:
     return kind, values
 
 
+def import_acta(action: str, preview: int) -> str:
+    """Buttons under an acta's preview: ok=confirm, x=cancel; the preview's number tells stale buttons apart."""
+    return _join("i", action, preview)
+
+
+IMPORT_PATTERN = rf"^{VERSION}:i:(ok|x):\d+$"
+
+
+def parse_import_acta(data: str) -> tuple[str, int]:
+    _, _, action, preview = data.split(":")
+    return action, int(preview)
+
+
 def parse_new_agreement(data: str) -> tuple[str, str]:
     _, _, action, value = data.split(":", 3)
     return action, value

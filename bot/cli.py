@@ -7,20 +7,25 @@ import asyncio
 import logging
 import secrets
 import sys
+from pathlib import Path
+from typing import Awaitable, Callable, TypeVar
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, Update
 from telegram.error import TelegramError
 
-from bot import committees
+from bot import committees, exports, importer, summaries, texts
+from bot.acta import ActaError
 from bot.app import build_application
-from bot.clock import SystemClock
+from bot.clock import SystemClock, local_today
 from bot.config import ConfigError, Settings, configure_logging
 from models import queries
 from models.db import create_engine, session_factory, upgrade
-from models.entities import CommitteeKind, Role
+from models.entities import Committee, CommitteeKind, Role
 
 log = logging.getLogger(__name__)
 ROLES = {"secretary": Role.SECRETARY, "observer": Role.OBSERVER, "implementer": Role.IMPLEMENTER}
+T = TypeVar("T")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,6 +77,23 @@ def build_parser() -> argparse.ArgumentParser:
     invite_parser.add_argument("--institution", help="the institution, for --role implementer")
     invite_parser.add_argument("--days", type=int, help="days until it expires (default: ACUERDOS_INVITATION_DAYS)")
     invite_parser.set_defaults(handler=invite)
+
+    summary_parser = commands.add_parser("summary", help="print a committee's summary now, with the committees below it")
+    summary_parser.add_argument("--committee", required=True)
+    summary_parser.set_defaults(handler=summary)
+
+    export_parser = commands.add_parser("export", help="write the follow-up report (Informe de seguimiento) to a file")
+    export_parser.add_argument("--committee", required=True)
+    export_parser.add_argument("--format", required=True, type=str.lower, choices=sorted(exports.WRITERS))
+    export_parser.add_argument("--out", required=True, help="the file to write")
+    export_parser.set_defaults(handler=export)
+
+    import_parser = commands.add_parser("import", help="import an acta: print its preview; with --yes, register it")
+    import_parser.add_argument("file", help=".docx, .xlsx, .csv, .txt, .tsv or .pdf with text")
+    import_parser.add_argument("--committee", required=True)
+    import_parser.add_argument("--session", help='when the acta does not say it: "ordinaria 1 25/02/2026"')
+    import_parser.add_argument("--yes", action="store_true", help="register it (all or nothing)")
+    import_parser.set_defaults(handler=import_acta)
     return parser
 
 
@@ -146,9 +168,7 @@ def invite(settings: Settings, args: argparse.Namespace) -> int:
         engine = create_engine(settings.database_url)
         try:
             async with session_factory(engine).begin() as db:
-                committee = await queries.committee_by_name(db, args.committee)
-                if committee is None:
-                    raise committees.Refused(f"No committee named {args.committee!r} (see: acuerdos-bot committee list).")
+                committee = await _committee(db, args.committee)
                 institution = None
                 if args.institution:
                     institution, _ = await committees.add_institution(
@@ -169,6 +189,84 @@ def invite(settings: Settings, args: argparse.Namespace) -> int:
         print(f"Send the bot this message: /start {code}\n"
               "(set TELEGRAM_BOT_USERNAME, or TELEGRAM_BOT_TOKEN with network access, to print a t.me link)")
     print(f"Single use; expires {expires}.", file=sys.stderr)
+    return 0
+
+
+def summary(settings: Settings, args: argparse.Namespace) -> int:
+    found = _read(settings, args.committee,
+                  lambda db, committee: summaries.build_summary(db, committee, SystemClock().now(), below=True))
+    print(texts.plain(summaries.render(found)))
+    return 0
+
+
+def export(settings: Settings, args: argparse.Namespace) -> int:
+    report = _read(settings, args.committee,
+                   lambda db, committee: summaries.build_report(db, committee, SystemClock().now()))
+    Path(args.out).write_bytes(exports.WRITERS[args.format](report))
+    print(f"Wrote {args.out}: {len(report.summary.agreements)} agreements of {report.summary.committee}.",
+          file=sys.stderr)
+    return 0
+
+
+def _read(settings: Settings, name: str, build: Callable[..., Awaitable[T]]) -> T:
+    """Upgrade the database, then build something from the committee called `name`."""
+    async def read() -> T:
+        engine = create_engine(settings.database_url)
+        try:
+            async with session_factory(engine)() as db:
+                return await build(db, await _committee(db, name))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(_upgrade(settings))
+    return asyncio.run(read())
+
+
+async def _committee(db: AsyncSession, name: str) -> Committee:
+    committee = await queries.committee_by_name(db, name)
+    if committee is None:
+        raise committees.Refused(f"No committee named {name!r} (see: acuerdos-bot committee list).")
+    return committee
+
+
+def import_acta(settings: Settings, args: argparse.Namespace) -> int:
+    session = importer.session_key(args.session, local_today(SystemClock(), settings.timezone)) if args.session else None
+    if args.session and session is None:
+        raise committees.Refused(f'Cannot read --session {args.session!r}; write it like "ordinaria 1 25/02/2026".')
+    try:
+        parsed = importer.read(importer.Source(Path(args.file).name, Path(args.file).read_bytes()), session)
+    except OSError as error:
+        raise committees.Refused(f"Cannot read {args.file}: {error.strerror}.") from error
+    except ActaError as error:
+        raise committees.Refused(str(error)) from error
+
+    async def plan_and_apply() -> tuple[importer.ImportPlan, str, str | None]:
+        engine = create_engine(settings.database_url)
+        try:
+            async with session_factory(engine).begin() as db:
+                committee = await _committee(db, args.committee)
+                plan = await importer.plan_import(db, committee, parsed, session)
+                if plan.session is None:
+                    raise committees.Refused('The acta does not say which session it is from: '
+                                             'add --session "ordinaria 1 25/02/2026".')
+                preview = texts.plain(importer.render_preview(plan))
+                if not (args.yes and plan.can_register):
+                    return plan, preview, None
+                result = await importer.apply_import(db, committee, plan, SystemClock().now(), "cli")
+                return plan, preview, texts.plain(importer.render_result(result))
+        finally:
+            await engine.dispose()
+
+    asyncio.run(_upgrade(settings))
+    plan, preview, registered = asyncio.run(plan_and_apply())
+    print(preview)
+    if registered:
+        print("\n" + registered)
+    elif plan.problems:
+        print("Nothing registered: fix the acta (see ❌ above) and run again.", file=sys.stderr)
+        return 1
+    elif plan.can_register:
+        print("Nothing registered yet: run again with --yes to register it.", file=sys.stderr)
     return 0
 
 

@@ -37,6 +37,7 @@ class Settings:
     invitation_days: int = 7
     bot_username: str | None = None
     evidence_dir: str | None = None
+    send_rate: int = 30
 
     def __repr__(self) -> str:
         return f"Settings(database_url={self.database_url!r}, timezone={self.timezone!r}, token=<hidden>)"
@@ -82,12 +83,17 @@ class Settings:
         if not days.isdigit() or not 1 <= int(days) <= 90:
             problems.append("ACUERDOS_INVITATION_DAYS must be a whole number of days from 1 to 90.")
 
+        send_rate = values.get("ACUERDOS_SEND_RATE", "").strip() or "30"
+        if not send_rate.isdigit() or not 1 <= int(send_rate) <= 30:
+            problems.append("ACUERDOS_SEND_RATE must be a whole number of messages per second from 1 to 30.")
+
         if problems:
             raise ConfigError(problems)
         return cls(token=token, database_url=database_url, api_base_url=api_base_url, timezone=timezone,
                    log_level=log_level, invitation_days=int(days),
                    bot_username=values.get("TELEGRAM_BOT_USERNAME", "").strip().lstrip("@") or None,
-                   evidence_dir=values.get("ACUERDOS_EVIDENCE_DIR", "").strip() or None)
+                   evidence_dir=values.get("ACUERDOS_EVIDENCE_DIR", "").strip() or None,
+                   send_rate=int(send_rate))
 
 
 class RedactToken(logging.Filter):

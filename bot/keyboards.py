@@ -79,3 +79,20 @@ def decisions(reported: list[tuple[int, str, str]]) -> InlineKeyboardMarkup | No
         rows.append([InlineKeyboardButton(texts.BUTTON_OBSERVE.format(code=code, institution=institution),
                                           callback_data=callbacks.report("o", assignment_id))])
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+def reminder(assignment_id: int, reminder_id: int, snooze_days: int = 3,
+             snoozed_until: str | None = None) -> InlineKeyboardMarkup:
+    """The four buttons of a reminder; once snoozed, the last one says until when."""
+    def button(text: str, action: str) -> InlineKeyboardButton:
+        return InlineKeyboardButton(text, callback_data=callbacks.reminder_button(action, assignment_id, reminder_id))
+
+    snooze = texts.BUTTON_REMINDER_SNOOZED.format(when=snoozed_until) if snoozed_until else \
+        texts.BUTTON_REMINDER_SNOOZE.format(days=snooze_days)
+    return InlineKeyboardMarkup([[button(texts.BUTTON_REMINDER_DONE, "c"), button(texts.BUTTON_REMINDER_PROGRESS, "p")],
+                                 [button(texts.BUTTON_REMINDER_DIFFICULTY, "d"), button(snooze, "s")]])
+
+
+def confirm_import(preview: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.BUTTON_CONFIRM, callback_data=callbacks.import_acta("ok", preview)),
+                                  InlineKeyboardButton(texts.BUTTON_CANCEL, callback_data=callbacks.import_acta("x", preview))]])

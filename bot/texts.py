@@ -234,3 +234,192 @@ def plain(html_text: str) -> str:
     from html import unescape
 
     return unescape(re.sub(r"<[^>]+>", "", html_text))
+
+
+# Summaries and reports
+WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+LIGHT_NAME = {"green": "verde", "yellow": "amarillo", "red": "rojo", "grey": "gris"}
+SUMMARY_HEADER = "📊 <b>Resumen de {committee}</b>\n{date} · cambios desde el {since}"
+SUMMARY_LIGHTS = "🚦 <b>Semáforo</b> de {count} acuerdo(s): 🟢 {green} · 🟡 {yellow} · 🔴 {red} · ⚪ {grey}"
+SUMMARY_DONE = "✅ Cumplidos: {done} de {count}"
+SUMMARY_CANCELLED = " · {count} anulado(s), fuera del semáforo"
+SUMMARY_INSTITUTIONS_HEADER = "\n🏛 <b>Por institución</b>"
+SUMMARY_INSTITUTION_LINE = (
+    "{light} <b>{name}</b>: {open} abierto(s), {overdue} vencido(s), {reported} reportado(s), "
+    "{done} cumplido(s) · último avance: {last}"
+)
+SUMMARY_NEVER = "ninguno"
+SUMMARY_CHANGES_HEADER = "\n🔄 <b>Cambios desde el {since}</b> ({count})"
+SUMMARY_NEW_AGREEMENTS = "🆕 {count} acuerdo(s) nuevo(s): {codes}"
+SUMMARY_CHANGE_LINE = "• {when} <b>{code}</b> · {institution}: {status}{percent}{note}{author}"
+SUMMARY_NO_CHANGES = "Ningún avance registrado en este periodo."
+SUMMARY_MORE = "… y {count} más (el detalle completo está en /reporte)."
+SUMMARY_SILENT_HEADER = "\n🔕 <b>No han respondido</b> a sus recordatorios"
+SUMMARY_SILENT_LINE = "• <b>{institution}</b>: {codes}"
+SUMMARY_SILENT_ITEM = "{code} ({count} sin respuesta)"
+SUMMARY_NO_DEADLINE = "\n⚪ <b>Acuerdos sin plazo</b> ({count}): {codes}"
+SUMMARY_CODES_MORE = " y {count} más"
+SUMMARY_ROLLUP_HEADER = "\n🗺 <b>Comités bajo {committee}</b>"
+SUMMARY_ROLLUP_LINE = "{indent}{light} <b>{name}</b>: {count} acuerdo(s) — 🟢 {green} · 🟡 {yellow} · 🔴 {red} · ⚪ {grey}"
+SUMMARY_ROLLUP_BELOW = " (incluye {count} comité(s) debajo)"
+SUMMARY_EMPTY = "📊 <b>{committee}</b> aún no tiene acuerdos registrados."
+NOT_READER = (
+    "⛔ Solo la Secretaría Técnica y los observadores de un comité pueden usar {command}.\n"
+    "Si te corresponde, abre el enlace de invitación que te enviaron."
+)
+COMMITTEE_NOT_VISIBLE = (
+    "❌ No encuentro «{name}» entre los comités que puedes ver. Escribe su nombre completo, por ejemplo "
+    "<code>{command} {example}</code>, o solo <code>{command}</code> para el tuyo."
+)
+REPORT_CAPTION = "📎 Informe de seguimiento de acuerdos de <b>{committee}</b> al {date}"
+SEMAFORO_CAPTION = "🚦 Semáforo por institución de <b>{committee}</b> al {date}: 🟢 {green} · 🟡 {yellow} · 🔴 {red} · ⚪ {grey}"
+REPORT_FILE = "informe-seguimiento-{committee}-{date}.{extension}"
+SEMAFORO_FILE = "semaforo-{committee}-{date}.png"
+REPORT_TITLE = "Informe de seguimiento de acuerdos"
+REPORT_COMMITTEE = "Comité: {committee}"
+REPORT_PERIOD = "Periodo: del {start} al {end} (desde la última sesión)"
+REPORT_CUTOFF = "Fecha de corte: {date}"
+REPORT_LIGHTS = "Semáforo de {count} acuerdo(s): verde {green} · amarillo {yellow} · rojo {red} · gris {grey} · cumplidos {done}"
+REPORT_SHEETS = ("Resumen", "Acuerdos", "Avances")
+REPORT_LIGHT_COLUMNS = ("Semáforo", "Acuerdos")
+REPORT_INSTITUTION_COLUMNS = ("Institución", "Abiertos", "Vencidos", "Reportados", "Cumplidos", "Último avance",
+                              "Verde", "Amarillo", "Rojo", "Gris")
+REPORT_AGREEMENT_COLUMNS = ("Sesión", "Fecha de sesión", "Código", "Acuerdo", "Institución responsable", "Plazo",
+                            "Estado", "Avance (%)", "Último avance", "Recordatorios sin respuesta", "Semáforo")
+REPORT_UPDATE_COLUMNS = ("Fecha", "Sesión N°", "Código", "Institución", "Estado", "Avance (%)", "Nota", "Autor",
+                         "Evidencias")
+REPORT_OPEN_HEADER = "Acuerdos abiertos ({count})"
+REPORT_OPEN_COLUMNS = ("Código", "Acuerdo", "Responsables", "Plazo", "Semáforo")
+REPORT_OVERDUE_HEADER = "Acuerdos vencidos ({count})"
+REPORT_OVERDUE_COLUMNS = ("Código", "Institución", "Plazo", "Días de atraso", "Estado", "Último avance")
+REPORT_NONE = "Ninguno."
+REPORT_PAGE = "Página {page} de {pages}"
+REPORT_ASSIGNMENT = "{institution}: {status}{percent}"
+CHART_TITLE = "Semáforo por institución al {date}"
+CHART_AXIS = "Responsabilidades (acuerdo × institución)"
+
+
+# Reminders
+REMINDER_HEADER = {
+    "before_deadline": "🔔 <b>Recordatorio de acuerdo</b>",
+    "on_deadline": "📅 <b>Hoy vence un acuerdo</b>",
+    "overdue": "⏰ <b>Acuerdo vencido</b>",
+    "no_deadline": "📌 <b>Seguimiento de acuerdo</b>",
+}
+REMINDER_BODY = (
+    " — {committee}\n\n"
+    "<b>{code}</b> ({session}): {text}\n"
+    "🏛 Responsable: {institution}\n"
+    "📅 Plazo: {deadline}\n"
+    "📊 Estado: {status}{last}\n\n"
+    "¿Cómo va? Toca un botón, o responde a este mensaje con el avance (texto, foto o documento)."
+)
+REMINDER_LAST_UPDATE = " · último avance el {date}"
+BUTTON_REMINDER_DONE = "✅ Cumplido"
+BUTTON_REMINDER_PROGRESS = "⏳ En proceso"
+BUTTON_REMINDER_DIFFICULTY = "⚠️ Con dificultades"
+BUTTON_REMINDER_SNOOZE = "🕒 Recordar en {days} días"
+BUTTON_REMINDER_SNOOZED = "🕒 Lo recordaré el {when}"
+SNOOZED = "🕒 Listo: volveré a recordarlo el {when}."
+SNOOZE_NOT_YOURS = "⛔ Este recordatorio no es de tu institución."
+SNOOZE_CLOSED = "ℹ️ Este acuerdo ya está {status}: no hace falta recordarlo."
+SNOOZE_WHEN = "{weekday} {date} a las {time}"
+ESCALATION_HEADER = (
+    "🚨 <b>Acuerdos vencidos sin respuesta</b> — {committee}\n"
+    "Estas instituciones no respondieron a los recordatorios enviados después del plazo:"
+)
+ESCALATION_LINE = "• <b>{code}</b> · {institution}: {text}\n   📅 {deadline} · {count} recordatorio(s) sin respuesta"
+ESCALATION_MORE = "… y {count} más."
+ESCALATION_FOOTER = "Puedes escribirles, cambiar el plazo con <code>/plazo {code} 30 de abril</code> o ver el detalle con <code>/acuerdo {code}</code>."
+DELIVERY_HEADER = "⚠️ <b>Recordatorios que no llegaron</b> — {committee}"
+DELIVERY_BLOCKED = "• {institution}: el chat «{contact}» ya no recibe mensajes del bot (lo bloquearon o me sacaron del grupo). Dejé de enviarle recordatorios."
+DELIVERY_ALONE = "\n   {institution} quedó <b>sin punto focal</b>: invita a otro con <code>/invitar {institution}</code>."
+DELIVERY_FAILED = "• <b>{code}</b> · {institution} («{contact}»): Telegram no aceptó el recordatorio ({attempts} intento(s)). Irá el siguiente de su calendario."
+DELIVERY_MORE = "… y {count} más."
+
+
+# Import of actas
+IMPORT_ASK = (
+    "📥 Envíame el <b>acta</b> como archivo (.docx, .xlsx, .csv, .txt, .tsv o un .pdf con texto), "
+    "o pega aquí la tabla de acuerdos copiada de Word o Excel.\n"
+    "Te mostraré lo que entendí antes de registrar nada. (/cancelar para salir)"
+)
+IMPORT_ASK_SESSION = (
+    "📅 El acta no dice de qué sesión es. Escríbela así: <code>ordinaria 1 25/02/2026</code>\n"
+    "(tipo, número y fecha; /cancelar para salir)"
+)
+IMPORT_BAD_SESSION = (
+    "❌ No entendí la sesión «{text}». Escríbela así: <code>ordinaria 1 25/02/2026</code> "
+    "(tipo: ordinaria o extraordinaria; número; fecha dd/mm/aaaa)."
+)
+IMPORT_REFUSED = "❌ {reason}\n\nNo registré nada. Envía el acta corregida, o /cancelar."
+IMPORT_PREVIEW_HEADER = "📋 <b>Vista previa del acta</b>\n{title}"
+IMPORT_NO_TITLE = "(sin título)"
+IMPORT_PREVIEW_SESSION = "Sesión: <b>{session}</b> ({state})"
+IMPORT_SESSION_NEW = "la registraré"
+IMPORT_SESSION_KNOWN = "ya registrada"
+IMPORT_PREVIEW_COUNTS = "Por registrar: <b>{agreements}</b> con <b>{assignments}</b>"
+IMPORT_AGREEMENTS = ("acuerdo", "acuerdos")
+IMPORT_ASSIGNMENTS = ("responsabilidad", "responsabilidades")
+IMPORT_NEW_INSTITUTIONS = ("institución nueva", "instituciones nuevas")
+IMPORT_AGREEMENT_LINE = "<b>{code}</b> {text}\n   🏛 {institutions} · 📅 {deadline} · 👁 {followup}"
+IMPORT_NOBODY = "nadie"
+IMPORT_INSTITUTIONS_HEADER = "\n🏛 <b>Instituciones</b>"
+IMPORT_KNOWN = "✅ Ya registradas: {names}"
+IMPORT_NEAR = "🔗 Usaré «{institution}» para «{written}»"
+IMPORT_NEW = "🆕 Nuevas ({count}): {names}"
+IMPORT_QUALITY_HEADER = "\n⚠️ <b>Revisa antes de confirmar</b>"
+IMPORT_NO_DEADLINE = "• Sin plazo ({count} de {total}): {codes}"
+IMPORT_NO_FOLLOWUP = "• Sin responsable de seguimiento ({count} de {total}): {codes}"
+IMPORT_NO_IMPLEMENTER = "• {code} no tiene responsable de implementación: quedará a cargo de {followup} (seguimiento)."
+IMPORT_DEADLINE_BEFORE = "• El plazo {deadline} de {code} es anterior a la sesión: lo registraré sin plazo."
+IMPORT_LINE = "• {text}"
+IMPORT_EXISTING = "\nℹ️ Ya registrados en esa sesión, no los repito ({count}): {codes}"
+IMPORT_PROBLEMS_HEADER = "\n❌ <b>Así no puedo registrarla</b>"
+IMPORT_NOTHING_NEW = "\nNo hay acuerdos nuevos que registrar."
+# Plain sentences (no tags): they are escaped when shown.
+IMPORT_NO_RESPONSIBLE = "El acuerdo {code} no tiene responsable de implementación ni de seguimiento."
+IMPORT_NAME_TOO_LONG = "«{name}» tiene más de {max} caracteres: no parece el nombre de una institución."
+IMPORT_TEXT_TOO_LONG = "El texto del acuerdo {code} tiene {length} caracteres (máximo {max}): resúmelo."
+IMPORT_SAME_NUMBER = "Ya está registrada la {session}: ¿la fecha del acta es correcta?"
+IMPORT_HOW_TO_FIX = (
+    "Si algo no está bien, corrige el archivo y envíamelo de nuevo, o agrega la institución con "
+    "<code>/instituciones agregar …</code> y vuelve a enviarlo."
+)
+IMPORT_CONFIRM_QUESTION = "\n\n¿Registro el acta así?"
+IMPORT_SAVED = "✅ Registré {agreements} y {assignments} en la <b>{session}</b>."
+IMPORT_SAVED_NEW = "🆕 {institutions}: {names}"
+IMPORT_SAVED_ALIASES = "🔗 Desde ahora reconozco {pairs}"
+IMPORT_SAVED_SKIPPED = "ℹ️ Ya existían (no los repetí): {codes}"
+IMPORT_SAVED_NEXT = "Invita a los puntos focales con <code>/invitar …</code> y revisa con /acuerdos."
+IMPORT_CANCELLED = "Listo, no importé nada."
+IMPORT_USE_BUTTONS = "Toca ✅ Confirmar o ✖️ Cancelar en la vista previa, o envíame otra acta."
+IMPORT_EXPIRED = "Esa vista previa ya no está activa. Empieza de nuevo con /importar."
+IMPORT_CHANGED = "ℹ️ Algo cambió en el comité desde la vista previa. Revisa esta nueva y confirma otra vez."
+
+# Committee settings
+CONFIG_SHOW = (
+    "⚙️ <b>Configuración de {committee}</b> ({timezone})\n\n"
+    "<b>Recordatorios</b>\n"
+    "• horario: {horario} (días hábiles)\n"
+    "• antes del plazo: {antes} días\n"
+    "• vencido: cada {vencido} días · sin plazo: cada {sinplazo} días\n"
+    "• avisar a la Secretaría tras {escalar} recordatorios vencidos sin respuesta\n\n"
+    "<b>Semáforo</b>\n"
+    "• amarillo: {amarillo} días antes del plazo, o {silencio} días sin avance\n"
+    "• rojo: plazo vencido, o {sinrespuesta} recordatorios seguidos sin respuesta\n\n"
+    "<b>Resumen semanal</b>: {resumen} · también al grupo del comité: {grupo}\n\n"
+    "Para cambiar algo: <code>/config horario 08:00-17:00</code>, <code>/config antes 7,2</code>, "
+    "<code>/config vencido 3</code>, <code>/config amarillo 7</code>, <code>/config resumen lunes 8</code>; "
+    "en el grupo del comité: <code>/config grupo</code> (o <code>/config grupo no</code>)."
+)
+CONFIG_BAD = (
+    "❌ No entendí «{text}». Ejemplos: <code>/config horario 08:00-17:00</code>, <code>/config antes 7,2</code>, "
+    "<code>/config vencido 3</code>, <code>/config sinplazo 14</code>, <code>/config escalar 2</code>, "
+    "<code>/config amarillo 7</code>, <code>/config silencio 14</code>, <code>/config sinrespuesta 2</code>, "
+    "<code>/config resumen lunes 8</code>."
+)
+CONFIG_SAVED = "✅ Listo: {setting} = {value}."
+CONFIG_GROUP_SET = "✅ Este grupo recibirá el resumen semanal de <b>{committee}</b>."
+CONFIG_GROUP_OFF = "✅ El resumen semanal de <b>{committee}</b> irá solo a la Secretaría Técnica."
+CONFIG_GROUP_HERE = "ℹ️ Escribe <code>/config grupo</code> dentro del grupo del comité que debe recibir el resumen."

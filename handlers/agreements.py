@@ -23,6 +23,7 @@ from bot.clock import local_today
 from bot.committees import Refused
 from bot.context import AppContext
 from bot.deadlines import Deadline
+from bot.reminders import replan_agreement
 from bot.views import agreement_deadline, day, deadline_text, session_name, shorten
 from handlers.common import AWAITING, actor, args_text, membership, refuse_not_secretary, reply
 from models import queries
@@ -425,6 +426,7 @@ async def _apply_deadline(db: AsyncSession, update: Update, context: AppContext,
         deadline = agreements.read_deadline(words, agreement.session.held_on)
         old, new = await agreements.set_deadline(db, agreement=agreement, deadline=deadline, now=context.now(),
                                                  actor=actor(update))
+        await replan_agreement(db, agreement.id, context.now())
     except agreements.UnreadableDeadline:
         return texts.t(texts.NEW_BAD_DEADLINE, text=shorten(words, 60)) + "\n" + texts.DEADLINE_USAGE
     except agreements.DeadlineBeforeSession:

@@ -1,11 +1,11 @@
-"""The semáforo: one pure function of an assignment's facts and the committee's thresholds."""
+"""The semáforo: one pure function of an assignment's facts and the committee's thresholds, and its roll-ups."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, Iterable
 
 from models.entities import Status
 
@@ -15,6 +15,10 @@ class Light(StrEnum):
     YELLOW = "yellow"
     RED = "red"
     GREY = "grey"
+
+
+# Worst first: a roll-up shows the worst light among its parts.
+SEVERITY = (Light.RED, Light.YELLOW, Light.GREY, Light.GREEN)
 
 
 @dataclass(frozen=True)
@@ -32,15 +36,20 @@ class LightSettings:
 
 
 def light(*, status: Status, deadline: date | None, today: date, last_update: date | None, assigned_on: date,
-          unanswered: int = 0, settings: LightSettings = LightSettings()) -> Light:
-    """Green, yellow, red or grey for one assignment (DESIGN.md, "Semáforo")."""
-    if status == Status.CUMPLIDO:
+          unanswered: int = 0, settings: LightSettings = LightSettings(), next_session: bool = False) -> Light:
+    """Green, yellow, red or grey for one assignment (DESIGN.md, "Semáforo").
+
+    `deadline` is the date to meet; for "la siguiente sesión" it is that session's date once it is registered,
+    and `next_session` says the agreement has such a deadline even while its date is unknown.
+    """
+    # A reported completion waits on the secretary's verification, not on the institution.
+    if status in (Status.CUMPLIDO, Status.REPORTADO):
         return Light.GREEN
     if status == Status.ANULADO:
         return Light.GREY
     if (deadline is not None and today > deadline) or unanswered >= settings.unanswered_for_red:
         return Light.RED
-    if deadline is None and last_update is None and status == Status.PENDIENTE:
+    if deadline is None and not next_session and last_update is None and status == Status.PENDIENTE:
         return Light.GREY
     silent_since = last_update or assigned_on
     if (deadline is not None and (deadline - today).days <= settings.yellow_days_before) \
@@ -49,4 +58,51 @@ def light(*, status: Status, deadline: date | None, today: date, last_update: da
     return Light.GREEN
 
 
+def worst(lights: Iterable[Light]) -> Light | None:
+    """The roll-up of an agreement (over its assignments), an institution or a committee; None for nothing."""
+    present = set(lights)
+    for candidate in SEVERITY:
+        if candidate in present:
+            return candidate
+    return None
+
+
+@dataclass
+class Tally:
+    """How many of each light: what a summary shows for an institution or a committee."""
+
+    green: int = 0
+    yellow: int = 0
+    red: int = 0
+    grey: int = 0
+
+    @classmethod
+    def of(cls, lights: Iterable[Light]) -> Tally:
+        tally = cls()
+        for each in lights:
+            tally.add(each)
+        return tally
+
+    def add(self, each: Light, count: int = 1) -> None:
+        name = _FIELD[each]
+        setattr(self, name, getattr(self, name) + count)
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(self.green + other.green, self.yellow + other.yellow, self.red + other.red,
+                     self.grey + other.grey)
+
+    def __getitem__(self, each: Light) -> int:
+        return getattr(self, _FIELD[each])
+
+    @property
+    def total(self) -> int:
+        return self.green + self.yellow + self.red + self.grey
+
+    @property
+    def light(self) -> Light | None:
+        return next((each for each in SEVERITY if self[each]), None)
+
+
+# Tally's field for each light, without Enum's slow `.value` in the summaries' inner loops.
+_FIELD = {each: each.value for each in Light}
 EMOJI = {Light.GREEN: "🟢", Light.YELLOW: "🟡", Light.RED: "🔴", Light.GREY: "⚪"}

@@ -7,8 +7,9 @@ import itertools
 import os
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import text
@@ -18,7 +19,7 @@ from bot import committees
 from bot.app import build_application
 from bot.config import Settings
 from models.db import create_engine, session_factory, upgrade
-from models.entities import Committee, CommitteeKind, Role
+from models.entities import Committee, CommitteeKind, Role, SessionKind, Status
 from tests.fakebot import TOKEN, Call, FakeBotAPI
 
 POSTGRES_URL = os.environ.get("ACUERDOS_TEST_DATABASE_URL")
@@ -223,3 +224,231 @@ async def telegram(api: FakeBotAPI, sessions, clock) -> Telegram:
         await api.release_polls()
         await application.updater.stop()
         await application.stop()
+
+
+# Summaries and reports: the seed acta's committee, followed up for four weeks of injected time.
+
+LIMA = ZoneInfo("America/Lima")
+SEED_ACTA = SEEDS / "coresec-moquegua-acuerdos-2026-02-25.txt"
+# The acta fixes few deadlines (the Defensoría's 57.7%); the secretary set these ones afterwards.
+SEED_DEADLINES = {"2.1": date(2026, 3, 20), "2.2": date(2026, 4, 15), "03": date(2026, 3, 27), "04": date(2026, 3, 31)}
+NEXT_SESSION_ON = date(2026, 4, 24)
+
+
+def lima(moment: str) -> datetime:
+    """'2026-03-09 08:00' in Lima, as the UTC time the bot stores."""
+    return datetime.fromisoformat(moment).replace(tzinfo=LIMA).astimezone(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Step:
+    """An avance recorded at a Lima time."""
+
+    at: str
+    code: str
+    institution: str
+    status: Status
+    percent: int | None = None
+    note: str = ""
+    author: str = ""
+
+
+@dataclass(frozen=True)
+class Reminded:
+    """A reminder sent to an institution about an agreement."""
+
+    at: str
+    code: str
+    institution: str
+
+
+FOUR_WEEKS: tuple[tuple[Step | Reminded, ...], ...] = (
+    (
+        Reminded("2026-03-02 15:00", "2.1", "PNP"),
+        Step("2026-03-03 10:00", "2.1", "PNP", Status.EN_PROCESO, 30, "Se coordinó con el CEM los informes", "Carlos"),
+        Step("2026-03-04 11:00", "2.1", "Warmi Ñan", Status.EN_PROCESO, 20, "Reunión con la PNP programada", "Lucía"),
+        Step("2026-03-05 09:30", "2.5", "Prefectura", Status.REPORTADO, 100, "Oficio N° 045-2026-PREF", "Marco"),
+        Step("2026-03-06 16:00", "2.2", "Gobiernos Locales", Status.CON_DIFICULTADES, None, "Falta presupuesto", "Ana"),
+    ),
+    (
+        Step("2026-03-10 09:00", "2.5", "Prefectura", Status.CUMPLIDO, 100, "", "Rosa"),
+        Step("2026-03-11 10:00", "03", "Región Policial", Status.EN_PROCESO, 50, "Se pidió la lista a la UGEL", "Pedro"),
+        Step("2026-03-12 12:00", "01", "PNP", Status.EN_PROCESO, 10, "Borrador del spot", "Carlos"),
+    ),
+    (
+        Reminded("2026-03-16 09:00", "04", "INABIF"),
+        Step("2026-03-16 10:00", "01", "Juntas Vecinales", Status.REPORTADO, 100, "Oficio 12-2026-JV", "Julio"),
+        Step("2026-03-17 09:00", "01", "Juntas Vecinales", Status.OBSERVADO, None, "Falta el acta de la campaña", "Rosa"),
+        Step("2026-03-18 15:00", "01", "Juntas Vecinales", Status.EN_PROCESO, 40, "Se enviará el acta", "Julio"),
+        Reminded("2026-03-19 09:00", "04", "INABIF"),
+        Step("2026-03-19 11:00", "05", "Secretaria Técnica CORESEC", Status.EN_PROCESO, 50, "Fechas en revisión", "Rosa"),
+        Reminded("2026-03-20 09:00", "03", "Dirección Regional de Educación"),
+        Reminded("2026-03-20 09:00", "01", "PNP"),
+    ),
+    (
+        Step("2026-03-24 10:00", "2.1", "PNP", Status.REPORTADO, 100, "Oficio N° 210-2026-REGPOL", "Carlos"),
+        Step("2026-03-25 11:00", "2.2", "Gobiernos Locales", Status.EN_PROCESO, 30, "Se incluyó en el PIA 2026", "Ana"),
+        Step("2026-03-26 09:00", "2.3", "Gobiernos Locales", Status.ANULADO, None, "Se acordó dejarlo sin efecto", "Rosa"),
+        Step("2026-03-27 10:00", "03", "Región Policial", Status.CON_DIFICULTADES, None, "Demora de la UGEL", "Pedro"),
+        Step("2026-03-27 12:00", "04", "Secretaria Técnica CORESEC", Status.REPORTADO, 100, "Oficio N° 033-2026-ST", "Rosa"),
+        Step("2026-03-28 09:00", "04", "Secretaria Técnica CORESEC", Status.CUMPLIDO, 100, "", "Rosa"),
+    ),
+)
+MONDAYS = ("2026-03-09 08:00", "2026-03-16 08:00", "2026-03-23 08:00", "2026-03-30 08:00")
+
+
+async def register_seed_acta(sessions, clock, committee: Committee) -> None:
+    """The seed acta's nine agreements registered in `committee`, and the next session already scheduled."""
+    from bot import agreements
+    from bot.acta import read_acta_text
+    from bot.deadlines import Deadline
+
+    parsed = read_acta_text(SEED_ACTA.read_text())
+    async with sessions.begin() as db:
+        committee = await db.get(Committee, committee.id)
+        session, _ = await committees.register_session(db, committee=committee, kind=SessionKind.ORDINARIA, number=1,
+                                                       held_on=parsed.session_date, now=clock.now(), actor="test")
+        await committees.register_session(db, committee=committee, kind=SessionKind.ORDINARIA, number=2,
+                                          held_on=NEXT_SESSION_ON, now=clock.now(), actor="test")
+        for item in parsed.agreements:
+            institutions = [(await committees.add_institution(db, committee=committee, name=name, now=clock.now(),
+                                                              actor="test"))[0] for name in item.implementers]
+            deadline = Deadline(SEED_DEADLINES[item.code]) if item.code in SEED_DEADLINES else item.deadline
+            await agreements.register_agreement(db, committee=committee, session=session, code=item.code,
+                                                text=item.text, institutions=institutions, deadline=deadline,
+                                                now=clock.now(), actor="test", problem=item.problem)
+
+
+async def play(sessions, clock, committee: Committee, events: tuple[Step | Reminded, ...]) -> None:
+    """Record avances and sent reminders at their times, as the progress reports and reminders would."""
+    from sqlalchemy import select
+
+    from models.entities import Agreement, Assignment, Institution, Reminder, StatusUpdate
+
+    for event in events:
+        clock.set(lima(event.at))
+        async with sessions.begin() as db:
+            assignment = await db.scalar(
+                select(Assignment).join(Agreement).join(Institution, Institution.id == Assignment.institution_id)
+                .where(Agreement.committee_id == committee.id, Agreement.code == event.code,
+                       Institution.name == event.institution))
+            if isinstance(event, Reminded):
+                db.add(Reminder(assignment_id=assignment.id, committee_id=committee.id, chat_id=-1, kind="reminder",
+                                payload={}, due_at=clock.now(), sent_at=clock.now(), attempts=1,
+                                created_at=clock.now()))
+                continue
+            db.add(StatusUpdate(assignment_id=assignment.id, author_name=event.author, status=event.status,
+                                percent=event.percent, note=event.note, created_at=clock.now()))
+            assignment.status, assignment.last_update_at = event.status, clock.now()
+            if event.percent is not None:
+                assignment.percent = event.percent
+            if event.status == Status.ANULADO:
+                agreement = await db.get(Agreement, assignment.agreement_id)
+                agreement.cancelled_at, agreement.cancel_reason = clock.now(), event.note
+
+
+@pytest.fixture
+async def four_weeks(sessions, clock, committee) -> Committee:
+    """CORESEC Moquegua with the seed acta after four weeks of follow-up, on Monday 30 March 2026, 08:00 in Lima."""
+    await register_seed_acta(sessions, clock, committee)
+    for week in FOUR_WEEKS:
+        await play(sessions, clock, committee, week)
+    clock.set(lima(MONDAYS[-1]))
+    return committee
+
+
+# Reminders: rounds of the reminder job run by hand at the injected clock's time, and many reminders at once.
+
+REMINDER_SCALE = 0.01  # Telegram's windows last 1/100 of real time where the test is not about pacing
+
+
+class Rounds:
+    """The reminder job of the running bot, one round at a time."""
+
+    def __init__(self, telegram: Telegram, clock: FakeClock):
+        self.telegram = telegram
+        self.clock = clock
+
+    async def run(self):
+        from bot.reminders.jobs import run_round
+
+        return await run_round(self.telegram.application)
+
+    async def travel(self, until: datetime, every: timedelta = timedelta(hours=2)) -> None:
+        """Move the clock to `until` with a round at each multiple of `every` since midnight in Lima (at 08:00
+        with the default), and one at `until`: the job runs every 30 seconds, but nothing happens in between."""
+        while self.clock.now() < until:
+            now = self.clock.now().astimezone(LIMA)
+            midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+            following = midnight + every * ((now - midnight) // every + 1)
+            self.clock.set(min(following.astimezone(timezone.utc), until))
+            await self.run()
+
+
+@pytest.fixture
+def rounds(telegram: Telegram, clock: FakeClock) -> Rounds:
+    from bot.reminders.pacing import Limits, Pacer
+
+    telegram.application.bot_data["reminders"].pacer = Pacer(Limits().scaled(REMINDER_SCALE))
+    return Rounds(telegram, clock)
+
+
+async def many_reminders(sessions, clock, committee_id: int, chats: list[int]) -> None:
+    """An open assignment due today for each entry of `chats` (a chat listed k times gets k reminders): an
+    institution per chat with its contact there, and one agreement per assignment."""
+    from models.entities import Agreement, Assignment, Institution, Member, Session
+
+    today = clock.now().astimezone(LIMA).date()
+    async with sessions.begin() as db:
+        session = Session(committee_id=committee_id, kind=SessionKind.ORDINARIA, number=99, held_on=today,
+                          created_at=clock.now())
+        db.add(session)
+        institutions = {chat: Institution(committee_id=committee_id, name=f"Institución {chat}", key=f"i{chat}",
+                                          created_at=clock.now()) for chat in dict.fromkeys(chats)}
+        db.add_all(institutions.values())
+        await db.flush()
+        institutions = {chat: institution.id for chat, institution in institutions.items()}
+        db.add_all(Member(committee_id=committee_id, role=Role.IMPLEMENTER, institution_id=institution, chat_id=chat,
+                          user_id=abs(chat), is_group=chat < 0, display_name=f"Contacto {chat}", active=True,
+                          created_at=clock.now()) for chat, institution in institutions.items())
+        for number, chat in enumerate(chats):
+            db.add(Agreement(committee_id=committee_id, session=session, code=f"{number // 100 + 1}.{number % 100 + 1}",
+                             text=f"Acuerdo número {number + 1}", deadline=today, created_at=clock.now(),
+                             assignments=[Assignment(institution_id=institutions[chat], status=Status.PENDIENTE,
+                                                     percent=0, created_at=clock.now())]))
+
+
+async def followed_agreement(telegram: Telegram, sessions, clock: FakeClock, deadline: str = "06/04/2026"):
+    """On Friday 27 March, Rosa registers 3.1 for the PNP (Carlos, in private) and Warmi Ñan (its group chat,
+    where Lucía is), and both link. Returns rosa, carlos, lucia and the group."""
+    import re
+
+    def link(text: str) -> str:
+        return re.search(r"start=([A-Za-z0-9_-]+)", text).group(1)
+
+    clock.set(lima("2026-03-27 10:00"))
+    rosa = telegram.person("Rosa")
+    await rosa.send(f"/start {await invitation_code(sessions, clock, 'CORESEC Moquegua')}")
+    await rosa.send("/instituciones agregar PNP, Warmi Ñan")
+    await rosa.send("/sesion ordinaria 3 20/03/2026")
+    await rosa.send(f"/nuevo 3.1 | Coadyuvar esfuerzos para fortalecer los informes psicológicos <urgente> "
+                    f"| PNP, Warmi Ñan | {deadline}")
+    assert "Registré el acuerdo <b>3.1</b>" in rosa.last()
+    carlos, lucia, group = telegram.person("Carlos"), telegram.person("Lucía"), telegram.group("CEM Moquegua")
+    await rosa.send("/invitar PNP")
+    await carlos.send(f"/start {link(rosa.last())}")
+    await rosa.send("/invitar Warmi Ñan")
+    await lucia.send(f"/start {link(rosa.last())}", chat=group)
+    assert "punto focal de <b>Warmi Ñan</b>" in lucia.last(chat=group)
+    return rosa, carlos, lucia, group
+
+
+async def sent_rows(sessions):
+    """Every reminder row that went out, in order."""
+    from sqlalchemy import select
+
+    from models.entities import Reminder
+
+    async with sessions() as db:
+        return list((await db.scalars(select(Reminder).where(Reminder.sent_at.is_not(None))
+                                      .order_by(Reminder.sent_at, Reminder.chat_id))).all())

@@ -2,6 +2,7 @@
 
 It keeps every call the bot makes, hands updates to the bot through getUpdates, checks what Telegram
 checks (message length, HTML entities, callback answers) and answers with errors on demand (403, 429, 5xx).
+With `enforce_limits=True` it also answers 429 to a bot that breaks Telegram's flood limits (sliding windows).
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ import asyncio
 import hashlib
 import itertools
 import json
+import math
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -25,6 +28,10 @@ ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a",
 MESSAGE_LIMIT = 4096
 RAW_FIELDS = {"text", "caption", "callback_query_id", "url", "description", "short_description", "name",
               "title", "query_id"}
+# Telegram's flood limits: messages overall per second, per chat per second, per group per minute.
+SEND_METHODS = {"sendMessage", "sendDocument", "sendPhoto", "sendVoice", "sendVideo", "sendAudio", "sendMediaGroup",
+                "copyMessage", "forwardMessage"}
+OVERALL_PER_SECOND, CHAT_PER_SECOND, GROUP_PER_MINUTE = 30, 1, 20
 
 
 @dataclass
@@ -60,14 +67,21 @@ class Fault:
     chat_id: int | None = None
     times: int = 1
     retry_after: int | None = None
+    delay: float = 0.0
 
 
 @dataclass
 class FakeBotAPI:
-    """Start with `await api.start()`; `api.base_url` is what the bot's TELEGRAM_API_BASE_URL should be."""
+    """Start with `await api.start()`; `api.base_url` is what the bot's TELEGRAM_API_BASE_URL should be.
+
+    `enforce_limits`: answer 429 (with retry_after) to a send that breaks a flood limit, and to every send while
+    that retry_after runs; `time_scale` shrinks the windows (0.01: a "second" lasts 10 ms).
+    """
 
     calls: list[Call] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
+    enforce_limits: bool = False
+    time_scale: float = 1.0
 
     def __post_init__(self) -> None:
         self._updates: list[dict] = []
@@ -81,6 +95,13 @@ class FakeBotAPI:
         self._runner: web.AppRunner | None = None
         self._closing = False
         self.base_url = ""
+        self._overall: deque[float] = deque()
+        self._per_chat: dict[int, deque[float]] = {}
+        self._per_group: dict[int, deque[float]] = {}
+        self._blocked_until = 0.0
+        self.deliveries: list[tuple[float, int]] = []  # (arrival, chat) of every send flood control let through
+        self.send_attempts: list[float] = []  # arrival of every send, accepted or refused
+        self.too_many = 0  # 429s answered for breaking a limit
 
     async def start(self) -> None:
         app = web.Application(client_max_size=60 * 1024 * 1024)
@@ -113,6 +134,24 @@ class FakeBotAPI:
                    400: "Bad Request", 500: "Internal Server Error", 502: "Bad Gateway"}
         self._faults.append(Fault(method, error_code, description or default.get(error_code, "Error"),
                                   chat_id, times, retry_after))
+
+    def hang(self, method: str, seconds: float, *, chat_id: int | None = None, times: int = 1) -> None:
+        """The next `times` calls get no answer for `seconds` (the bot times out first), and are not carried out."""
+        self._faults.append(Fault(method, 504, "Gateway Timeout", chat_id, times, delay=seconds))
+
+    def delivered(self, chat_id: int | None = None) -> list[Call]:
+        """Messages that reached the chat: sends Telegram accepted (not the refused or failed ones)."""
+        return [c for c in self.sent(chat_id) if c.method in SEND_METHODS and c.message_id is not None]
+
+    def most_in_window(self, seconds: float, chat_id: int | None = None, *, attempted: bool = False) -> int:
+        """The most sends accepted (or `attempted`) within any `seconds` (scaled), overall or to one chat."""
+        times = self.send_attempts if attempted else [at for at, c in self.deliveries if chat_id in (None, c)]
+        length, most, start = seconds * self.time_scale, 0, 0
+        for end, at in enumerate(times):
+            while at - times[start] >= length:
+                start += 1
+            most = max(most, end - start + 1)
+        return most
 
     async def push(self, update: dict) -> int:
         """Queue an update for the bot's next getUpdates; returns its update_id."""
@@ -162,7 +201,15 @@ class FakeBotAPI:
             self.calls.append(call)
         fault = self._take_fault(method, params)
         if fault:
+            if fault.delay:
+                await asyncio.sleep(fault.delay)
             return _error(fault.error_code, fault.description, fault.retry_after)
+        if self.enforce_limits and method in SEND_METHODS and params.get("chat_id") is not None:
+            self.send_attempts.append(call.at)
+            retry_after = self._flood_wait(int(params["chat_id"]), call.at)
+            if retry_after:
+                self.too_many += 1
+                return _error(429, f"Too Many Requests: retry after {retry_after}", retry_after)
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return _error(404, "Not Found: method not found")
@@ -173,6 +220,29 @@ class FakeBotAPI:
         if isinstance(result, dict) and "message_id" in result:
             call.message_id = result["message_id"]
         return web.json_response({"ok": True, "result": result})
+
+    def _flood_wait(self, chat_id: int, at: float) -> int:
+        """0 if this send is within every limit (and then it counts); else the seconds Telegram would ask to wait."""
+        second, minute = self.time_scale, 60 * self.time_scale
+        if at < self._blocked_until:
+            return max(1, math.ceil((self._blocked_until - at) / second))
+        windows = [(self._overall, OVERALL_PER_SECOND, second),
+                   (self._per_chat.setdefault(chat_id, deque()), CHAT_PER_SECOND, second)]
+        if chat_id < 0:
+            windows.append((self._per_group.setdefault(chat_id, deque()), GROUP_PER_MINUTE, minute))
+        waits = []
+        for window, limit, length in windows:
+            while window and window[0] <= at - length:
+                window.popleft()
+            if len(window) >= limit:
+                waits.append(window[0] + length - at)
+        if waits:
+            self._blocked_until = at + max(waits)
+            return max(1, math.ceil(max(waits) / second))
+        for window, _, _ in windows:
+            window.append(at)
+        self.deliveries.append((at, chat_id))
+        return 0
 
     def _take_fault(self, method: str, params: dict) -> Fault | None:
         for fault in self._faults:

@@ -283,3 +283,27 @@ async def test_acuerdo_shows_the_full_history(telegram, sessions, clock, committ
     assert "Carlos: en proceso 30% — Se pidió la lista a la DREMO" in lines[0]
     assert "📎 lista.pdf" in lines[1]
     assert "reportado" in lines[2] and "Rosa: cumplido" in lines[3]
+
+
+async def test_reminder_reply_with_a_pdf_then_verified_and_no_more_reminders(telegram, sessions, clock, committee,
+                                                                              rounds):
+    from tests.conftest import followed_agreement, lima, sent_rows
+
+    rosa, carlos, lucia, group = await followed_agreement(telegram, sessions, clock)  # 3.1, due Monday 06/04
+    await rounds.travel(lima("2026-03-30 09:00"))
+    reminder_call = [c for c in telegram.api.sent(carlos.id, "sendMessage") if "Recordatorio" in c.text][-1]
+    reminder = telegram.api.message(carlos.id, reminder_call.message_id)
+
+    await carlos.send_document("oficio-210-2026.pdf", PDF, mime_type="application/pdf", reply_to=reminder)
+    await carlos.press("Sí, está cumplido")
+    assert "Reportado como cumplido: <b>3.1</b> (PNP)" in carlos.last()
+    await run_notices(telegram, sessions, clock)
+    await rosa.press("Verificar 3.1")
+    assert "Verificado: <b>3.1</b> · PNP queda <b>cumplido</b>" in rosa.last() and "🎉" not in rosa.last()
+
+    verified_at = clock.now()
+    await rounds.travel(lima("2026-04-14 12:00"))
+    after = [r for r in await sent_rows(sessions) if r.sent_at > verified_at]
+    assert [r.chat_id for r in after if r.chat_id == carlos.id] == []
+    # Warmi Ñan, still pending, goes on being reminded: D-2 (01/04), D (06/04), then 09/04 and 13/04.
+    assert len([r for r in after if r.chat_id == group.id]) == 4

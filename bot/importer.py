@@ -1,0 +1,380 @@
+"""Registering a whole acta: read it, match its names to the committee's institutions, preview, then apply at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import agreements, audit, committees, texts
+from bot.acta import MAX_BYTES, ActaError, ParsedActa, ParsedAgreement, read_acta, read_acta_text
+from bot.acta.parser import REPEATED_CODE, find_header
+from bot.acta.readers import TOO_BIG
+from bot.deadlines import Deadline
+from bot.views import day, deadline_text, session_name, shorten
+from models import queries
+from models.entities import Agreement, Committee, Institution, InstitutionAlias, Session, SessionKind
+from models.names import institution_key
+from models.rules import MAX_AGREEMENT_TEXT, MAX_NAME, code_key
+
+NO_DEADLINE = "no_deadline"
+NO_FOLLOWUP = "no_followup"
+NO_IMPLEMENTER = "no_implementer"  # registered with the follow-up responsible as implementer
+DEADLINE_BEFORE_SESSION = "deadline_before_session"  # registered without a deadline
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the secretary sent: a file's name and bytes, or pasted text (filename None) in one or more pieces."""
+
+    filename: str | None
+    data: bytes | str
+    pieces: int = 1
+
+
+@dataclass(frozen=True)
+class SessionKey:
+    kind: SessionKind
+    number: int
+    held_on: date
+
+
+@dataclass
+class NameMatch:
+    written: str  # the first spelling met in the acta
+    institution: Institution | None  # None: a new institution will be created
+    near: bool = False  # matched by shared words only: confirming learns the spelling as an alias
+
+    @property
+    def key(self) -> str:
+        return institution_key(self.written)
+
+
+@dataclass
+class PlannedAgreement:
+    parsed: ParsedAgreement
+    implementers: list[NameMatch]
+    followup: NameMatch | None
+    deadline: Deadline | None
+    exists: bool
+    notes: list[str] = field(default_factory=list)  # NO_DEADLINE, NO_FOLLOWUP, …
+    problems: list[str] = field(default_factory=list)  # Spanish sentences; any of them stops the import
+
+
+@dataclass
+class ImportPlan:
+    parsed: ParsedActa
+    session: SessionKey | None  # None: the acta does not say which session, ask
+    existing_session: Session | None
+    agreements: list[PlannedAgreement]
+    names: list[NameMatch]  # of the agreements to register, each institution once
+    problems: list[str]  # Spanish sentences; any of them stops the import
+    notes: list[str]  # Spanish sentences met while reading or planning
+
+    @property
+    def to_register(self) -> list[PlannedAgreement]:
+        return [a for a in self.agreements if not a.exists]
+
+    @property
+    def existing(self) -> list[PlannedAgreement]:
+        return [a for a in self.agreements if a.exists]
+
+    @property
+    def can_register(self) -> bool:
+        return self.session is not None and not self.problems and bool(self.to_register)
+
+    def decisions(self) -> tuple:
+        """What the secretary confirms: if it differs when re-planned at confirmation, ask again."""
+        return (self.session, self.existing_session.id if self.existing_session else None,
+                tuple(a.parsed.code for a in self.to_register), tuple(self.problems),
+                tuple((m.key, m.institution.id if m.institution else None, m.near) for m in self.names))
+
+
+@dataclass
+class ImportResult:
+    session: Session
+    session_created: bool
+    agreements: list[Agreement]
+    assignments: int
+    new_institutions: list[str]
+    aliases: list[tuple[str, str]]  # (spelling learnt, institution)
+    skipped: list[str]  # codes that were already registered
+
+
+def check_size(size: int | None) -> None:
+    """Refuse a file over 20 MB before downloading it (the Bot API would not hand it over anyway)."""
+    if size and size > MAX_BYTES:
+        raise ActaError(TOO_BIG.format(size=size / 1024 / 1024))
+
+
+def pasted(previous: Source | None, text: str) -> Source:
+    """A pasted message: Telegram splits long pastes, so table rows without the title row continue the paste
+    before."""
+    if (previous and previous.filename is None and has_title_row(previous.data)
+            and "\t" in text and not has_title_row(text)):
+        return Source(None, f"{previous.data}\n{text}", previous.pieces + 1)
+    return Source(None, text)
+
+
+def has_title_row(text: str) -> bool:
+    """Whether pasted text holds the table's title row (N° | ACUERDO | RESPONSABLE…)."""
+    return find_header([line.split("\t") for line in text.splitlines()]) is not None
+
+
+def read(source: Source, session: SessionKey | None = None) -> ParsedActa:
+    """The acta, its deadlines counted from the session's date when the session is known; ActaError if unreadable."""
+    held_on = session.held_on if session else None
+    if source.filename is None:
+        return read_acta_text(source.data, held_on)
+    return read_acta(source.filename, source.data, held_on)
+
+
+def session_key(words: str, today: date) -> SessionKey | None:
+    """`ordinaria 1 25/02/2026`, as /sesion reads it."""
+    parsed = committees.parse_session_args(words.split(), today)
+    return SessionKey(*parsed) if parsed else None
+
+
+async def plan_import(db: AsyncSession, committee: Committee, parsed: ParsedActa,
+                      session_override: SessionKey | None = None) -> ImportPlan:
+    """What registering this acta would do, without writing anything."""
+    session = session_override or await _session_of(db, committee, parsed)
+    existing_session = await _find_session(db, committee, session) if session else None
+    registered = set()
+    if existing_session is not None:
+        codes = await db.scalars(select(Agreement.code).where(Agreement.session_id == existing_session.id))
+        registered = {code_key(code) for code in codes}
+    names = _Names(db, committee)
+    planned = [await _plan_agreement(a, names, session, registered) for a in parsed.agreements]
+    new = [a for a in planned if not a.exists]
+    used = list({m.key: m for a in new for m in [*a.implementers, *filter(None, [a.followup])]}.values())
+    problems = [problem for a in new for problem in a.problems] + _repeated_codes(new) + [
+        texts.IMPORT_NAME_TOO_LONG.format(name=shorten(m.written, 60), max=MAX_NAME)
+        for m in used if (m.institution is None or m.near) and len(m.written) > MAX_NAME]
+    notes = [warning for warning in parsed.warnings if warning not in problems]
+    if session and existing_session is None:
+        notes += await _same_number_other_day(db, committee, session)
+    return ImportPlan(parsed, session, existing_session, planned, used, problems, notes)
+
+
+async def apply_import(db: AsyncSession, committee: Committee, plan: ImportPlan, now: datetime,
+                       actor: str) -> ImportResult:
+    """Register the plan in the caller's transaction: institutions, aliases, session and agreements, or nothing."""
+    if not plan.can_register:
+        raise committees.Refused("the acta cannot be registered as planned")
+    session, session_created = await committees.register_session(
+        db, committee=committee, kind=plan.session.kind, number=plan.session.number,
+        held_on=plan.session.held_on, now=now, actor=actor)
+    institutions: dict[str, Institution] = {}
+    new_names, aliases = [], []
+    for match in plan.names:
+        institution = match.institution
+        if institution is None:
+            institution, created = await committees.add_institution(
+                db, committee=committee, name=match.written, now=now, actor=actor)
+            if created:
+                new_names.append(institution.name)
+        elif match.near:
+            db.add(InstitutionAlias(committee_id=committee.id, institution_id=institution.id,
+                                    alias=match.written, key=match.key))
+            audit.record(db, at=now, actor=actor, action="alias_learnt", entity="institution",
+                         entity_id=institution.id, committee_id=committee.id, alias=match.written)
+            aliases.append((match.written, institution.name))
+        institutions[match.key] = institution
+    registered = []
+    for planned in plan.to_register:
+        registered.append(await agreements.register_agreement(
+            db, committee=committee, session=session, code=planned.parsed.code, text=planned.parsed.text,
+            institutions=[institutions[m.key] for m in planned.implementers], deadline=planned.deadline,
+            now=now, actor=actor, problem=planned.parsed.problem,
+            followup=institutions[planned.followup.key] if planned.followup else None))
+    skipped = [a.parsed.code for a in plan.existing]
+    audit.record(db, at=now, actor=actor, action="acta_imported", entity="session", entity_id=session.id,
+                 committee_id=committee.id, title=plan.parsed.title, codes=[a.code for a in registered],
+                 skipped=skipped, new_institutions=new_names, aliases=[alias for alias, _ in aliases])
+    return ImportResult(session, session_created, registered, sum(len(a.assignments) for a in registered),
+                        new_names, aliases, skipped)
+
+
+def render_preview(plan: ImportPlan) -> str:
+    """What the acta says and what registering it would do, with the quality warnings, in HTML."""
+    lines = [texts.t(texts.IMPORT_PREVIEW_HEADER, title=plan.parsed.title or texts.IMPORT_NO_TITLE)]
+    if plan.session is not None:
+        lines.append(texts.t(texts.IMPORT_PREVIEW_SESSION, session=session_name(plan.session),
+                             state=texts.IMPORT_SESSION_KNOWN if plan.existing_session else texts.IMPORT_SESSION_NEW))
+    new = plan.to_register
+    if new:
+        lines.append(texts.t(texts.IMPORT_PREVIEW_COUNTS, agreements=_count(len(new), texts.IMPORT_AGREEMENTS),
+                             assignments=_count(sum(len(a.implementers) for a in new), texts.IMPORT_ASSIGNMENTS)))
+        lines.append("")
+    for planned in new:
+        lines.append(texts.t(
+            texts.IMPORT_AGREEMENT_LINE, code=planned.parsed.code, text=shorten(planned.parsed.text, 120),
+            institutions=", ".join(_shown_name(m) for m in planned.implementers),
+            deadline=deadline_text(planned.deadline.due if planned.deadline else None,
+                                   bool(planned.deadline and planned.deadline.next_session)),
+            followup=_shown_name(planned.followup) if planned.followup else texts.IMPORT_NOBODY))
+    lines += _institution_lines(plan.names)
+    lines += _quality_lines(plan)
+    if plan.existing:
+        lines.append(texts.t(texts.IMPORT_EXISTING, count=len(plan.existing),
+                             codes=", ".join(a.parsed.code for a in plan.existing)))
+    if plan.problems:
+        lines.append(texts.IMPORT_PROBLEMS_HEADER)
+        lines += [texts.t(texts.IMPORT_LINE, text=problem) for problem in plan.problems]
+    elif not new:
+        lines.append(texts.IMPORT_NOTHING_NEW)
+    lines.append("\n" + texts.IMPORT_HOW_TO_FIX)
+    return "\n".join(lines)
+
+
+def render_result(result: ImportResult) -> str:
+    """The summary after registering, in HTML."""
+    lines = [texts.t(texts.IMPORT_SAVED, agreements=_count(len(result.agreements), texts.IMPORT_AGREEMENTS),
+                     assignments=_count(result.assignments, texts.IMPORT_ASSIGNMENTS),
+                     session=session_name(result.session))]
+    if result.new_institutions:
+        lines.append(texts.t(texts.IMPORT_SAVED_NEW,
+                             institutions=_count(len(result.new_institutions), texts.IMPORT_NEW_INSTITUTIONS),
+                             names=", ".join(result.new_institutions)))
+    if result.aliases:
+        lines.append(texts.t(texts.IMPORT_SAVED_ALIASES,
+                             pairs=", ".join(f"«{alias}» = {name}" for alias, name in result.aliases)))
+    if result.skipped:
+        lines.append(texts.t(texts.IMPORT_SAVED_SKIPPED, codes=", ".join(result.skipped)))
+    lines.append(texts.IMPORT_SAVED_NEXT)
+    return "\n".join(lines)
+
+
+class _Names:
+    """Matches the acta's spellings to the committee's institutions, each spelling looked up once."""
+
+    def __init__(self, db: AsyncSession, committee: Committee):
+        self._db, self._committee = db, committee
+        self._found: dict[str, NameMatch] = {}
+        self._all: list[Institution] | None = None
+
+    async def match(self, written: str) -> NameMatch | None:
+        key = institution_key(written)
+        if not key:
+            return None
+        if key not in self._found:
+            institution = await queries.find_institution(self._db, self._committee.id, written)
+            near = None if institution else await self._near(key)
+            self._found[key] = NameMatch(written, institution or near, near is not None)
+        return self._found[key]
+
+    async def _near(self, key: str) -> Institution | None:
+        """The one institution whose words contain the spelling's, or are contained in them
+        ("Región Policial" and "Región Policial Moquegua"); none when several could be meant."""
+        if self._all is None:
+            self._all = [i for i, _ in await queries.institutions_with_focal_points(self._db, self._committee.id)]
+        words = set(key.split())
+        candidates = [i for i in self._all if words <= set(i.key.split()) or set(i.key.split()) <= words]
+        return candidates[0] if len(candidates) == 1 else None
+
+
+async def _plan_agreement(parsed: ParsedAgreement, names: _Names, session: SessionKey | None,
+                          registered: set[str]) -> PlannedAgreement:
+    implementers = _unique([m for n in parsed.implementers if (m := await names.match(n))])
+    followups = [m for n in parsed.followup if (m := await names.match(n))]
+    followup = followups[0] if followups else None
+    notes, problems = [], []
+    if not implementers and followup:
+        implementers, notes = [followup], [NO_IMPLEMENTER]
+    elif not implementers:
+        problems.append(texts.IMPORT_NO_RESPONSIBLE.format(code=parsed.code))
+    deadline = parsed.deadline
+    if deadline and deadline.due and session and deadline.due < session.held_on:
+        notes.append(DEADLINE_BEFORE_SESSION)
+        deadline = None
+    if deadline is None:
+        notes.append(NO_DEADLINE)
+    if followup is None:
+        notes.append(NO_FOLLOWUP)
+    if len(parsed.text) > MAX_AGREEMENT_TEXT:
+        problems.append(texts.IMPORT_TEXT_TOO_LONG.format(code=parsed.code, length=len(parsed.text),
+                                                          max=MAX_AGREEMENT_TEXT))
+    return PlannedAgreement(parsed, implementers, followup, deadline, code_key(parsed.code) in registered, notes,
+                            problems)
+
+
+def _repeated_codes(agreements: list[PlannedAgreement]) -> list[str]:
+    keys = [code_key(a.parsed.code) for a in agreements]
+    return [REPEATED_CODE.format(code=a.parsed.code) for n, a in enumerate(agreements) if keys[n] in keys[:n]]
+
+
+def _unique(matches: list[NameMatch]) -> list[NameMatch]:
+    """Each institution once, even when the acta spells it twice in one cell."""
+    unique: dict[tuple, NameMatch] = {}
+    for match in matches:
+        unique.setdefault(("id", match.institution.id) if match.institution else ("new", match.key), match)
+    return list(unique.values())
+
+
+async def _session_of(db: AsyncSession, committee: Committee, parsed: ParsedActa) -> SessionKey | None:
+    """The session the acta's heading names; with only a date, the committee's one session of that day."""
+    if parsed.session_date is None:
+        return None
+    if parsed.session_kind and parsed.session_number:
+        return SessionKey(SessionKind(parsed.session_kind), parsed.session_number, parsed.session_date)
+    same_day = (await db.scalars(select(Session).where(Session.committee_id == committee.id,
+                                                       Session.held_on == parsed.session_date))).all()
+    return SessionKey(same_day[0].kind, same_day[0].number, same_day[0].held_on) if len(same_day) == 1 else None
+
+
+async def _find_session(db: AsyncSession, committee: Committee, key: SessionKey) -> Session | None:
+    return await db.scalar(select(Session).where(Session.committee_id == committee.id, Session.kind == key.kind,
+                                                 Session.number == key.number, Session.held_on == key.held_on))
+
+
+async def _same_number_other_day(db: AsyncSession, committee: Committee, key: SessionKey) -> list[str]:
+    """A new session that repeats the kind and number of one that year is most often a mistyped date."""
+    others = await db.scalars(select(Session).where(Session.committee_id == committee.id, Session.kind == key.kind,
+                                                    Session.number == key.number))
+    return [texts.IMPORT_SAME_NUMBER.format(session=session_name(other)) for other in others
+            if other.held_on.year == key.held_on.year]
+
+
+def _institution_lines(names: list[NameMatch]) -> list[str]:
+    known = list(dict.fromkeys(m.institution.name for m in names if m.institution and not m.near))
+    new = [m.written for m in names if m.institution is None]
+    lines = [texts.IMPORT_INSTITUTIONS_HEADER] if names else []
+    if known:
+        lines.append(texts.t(texts.IMPORT_KNOWN, names=", ".join(known)))
+    lines += [texts.t(texts.IMPORT_NEAR, institution=m.institution.name, written=m.written) for m in names if m.near]
+    if new:
+        lines.append(texts.t(texts.IMPORT_NEW, count=len(new), names=", ".join(new)))
+    return lines
+
+
+def _quality_lines(plan: ImportPlan) -> list[str]:
+    """The Defensoría's findings, made visible: no deadline, nobody to follow up, nobody to implement."""
+    new = plan.to_register
+
+    def codes(note: str) -> list[str]:
+        return [a.parsed.code for a in new if note in a.notes]
+
+    lines = []
+    for note, template in ((NO_DEADLINE, texts.IMPORT_NO_DEADLINE), (NO_FOLLOWUP, texts.IMPORT_NO_FOLLOWUP)):
+        if found := codes(note):
+            lines.append(texts.t(template, count=len(found), total=len(new), codes=", ".join(found)))
+    for planned in new:
+        if NO_IMPLEMENTER in planned.notes:
+            lines.append(texts.t(texts.IMPORT_NO_IMPLEMENTER, code=planned.parsed.code,
+                                 followup=_shown_name(planned.followup)))
+        if DEADLINE_BEFORE_SESSION in planned.notes:
+            lines.append(texts.t(texts.IMPORT_DEADLINE_BEFORE, code=planned.parsed.code,
+                                 deadline=day(planned.parsed.deadline.due)))
+    lines += [texts.t(texts.IMPORT_LINE, text=note) for note in plan.notes]
+    return [texts.IMPORT_QUALITY_HEADER, *lines] if lines else []
+
+
+def _shown_name(match: NameMatch) -> str:
+    return match.institution.name if match.institution else match.written
+
+
+def _count(n: int, words: tuple[str, str]) -> str:
+    return f"{n} {words[0] if n == 1 else words[1]}"

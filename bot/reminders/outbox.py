@@ -1,0 +1,198 @@
+"""The dispatcher's writes to the outbox, each in its own short transaction.
+
+A row goes: pending → claimed (a lease: claimed_by, claimed_until) → attempted (sent_at written and committed
+*before* the request) → confirmed (message_id) | back to pending for a retry (sent_at cleared, claimed_until =
+not before) | cancelled (error says why). A row left attempted without a message_id by a crash is never sent
+again: see README, "Reminders", for why.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot import audit
+from bot.reminders.alerts import DELIVERY, report_delivery_problem
+from bot.reminders.cadence import ANSWERABLE_KINDS, ESCALATION
+from bot.reminders.locking import is_postgres
+from models.entities import Agreement, Assignment, Institution, Member, Reminder, Role
+
+log = logging.getLogger(__name__)
+
+KINDS = (*ANSWERABLE_KINDS, ESCALATION, DELIVERY)
+IN_DOUBT = "in doubt: the bot stopped during the request; not sent again"
+
+
+def _claimable(now: datetime):
+    return and_(Reminder.kind.in_(KINDS), Reminder.sent_at.is_(None), Reminder.cancelled_at.is_(None),
+                Reminder.due_at <= now, or_(Reminder.claimed_until.is_(None), Reminder.claimed_until <= now))
+
+
+async def claim(sessions: async_sessionmaker[AsyncSession], *, now: datetime, worker: str, limit: int,
+                lease: timedelta, committees: list[int], skip_chats: set[int]) -> list[int]:
+    """Take up to `limit` due rows of these committees for `lease`, at most one per chat: each chat's first, the
+    earliest due first and, among rows due together, the chats with most waiting (a group chat's 20 a minute make
+    its queue the slowest to empty, so it must not be left for the end). Rows of `skip_chats` stay for later."""
+    if not committees or limit <= 0:
+        return []
+    async with sessions.begin() as db:
+        # A chat another instance is sending to right now waits for it: its per-chat limit is not ours to see.
+        elsewhere = select(Reminder.chat_id).where(
+            Reminder.claimed_until > now, Reminder.claimed_by != worker, Reminder.sent_at.is_(None),
+            Reminder.cancelled_at.is_(None))
+        waiting = (
+            select(Reminder.id, Reminder.due_at,
+                   func.row_number().over(partition_by=Reminder.chat_id, order_by=(Reminder.due_at, Reminder.id))
+                   .label("place"),
+                   func.count().over(partition_by=Reminder.chat_id).label("queue"))
+            .where(_claimable(now), Reminder.committee_id.in_(committees), Reminder.chat_id.not_in(elsewhere),
+                   *([Reminder.chat_id.not_in(skip_chats)] if skip_chats else []))
+            .subquery())
+        ids = list(await db.scalars(select(waiting.c.id).where(waiting.c.place == 1)
+                                    .order_by(waiting.c.due_at, waiting.c.queue.desc(), waiting.c.id).limit(limit)))
+        if ids and is_postgres(db):
+            # Window functions cannot lock: lock the chosen rows now, skipping those another instance just took.
+            ids = list(await db.scalars(select(Reminder.id).where(Reminder.id.in_(ids), _claimable(now))
+                                        .with_for_update(skip_locked=True)))
+        if ids:
+            await db.execute(update(Reminder).where(Reminder.id.in_(ids))
+                             .values(claimed_by=worker, claimed_until=now + lease)
+                             .execution_options(synchronize_session=False))
+    return ids
+
+
+async def any_due(sessions: async_sessionmaker[AsyncSession], *, now: datetime, committees: list[int],
+                  chats: set[int]) -> bool:
+    """Whether rows of these chats are waiting (so a round must not end yet)."""
+    if not committees or not chats:
+        return False
+    async with sessions() as db:
+        return await db.scalar(select(Reminder.id).where(
+            _claimable(now), Reminder.committee_id.in_(committees), Reminder.chat_id.in_(chats)).limit(1)) is not None
+
+
+async def mark_attempts(sessions: async_sessionmaker[AsyncSession], ids: list[int], *, worker: str, now: datetime,
+                        lease: timedelta) -> dict[int, int]:
+    """Record that these requests are about to leave: {row: attempt number} for the rows still ours to send (not
+    cancelled, not moved later by the planner, not taken over by another instance after our lease ran out)."""
+    async with sessions.begin() as db:
+        rows = await db.execute(
+            update(Reminder)
+            .where(Reminder.id.in_(ids), Reminder.claimed_by == worker, Reminder.sent_at.is_(None),
+                   Reminder.cancelled_at.is_(None), Reminder.due_at <= now)
+            .values(sent_at=now, attempts=Reminder.attempts + 1, claimed_until=now + lease, error=None)
+            .returning(Reminder.id, Reminder.attempts).execution_options(synchronize_session=False))
+        return dict(rows.all())
+
+
+async def record_sent(sessions: async_sessionmaker[AsyncSession], sent: list[tuple[int, int]], *,
+                      now: datetime) -> None:
+    """Telegram took these (row, message id): confirmed, with the id a reply to the message will carry."""
+    async with sessions.begin() as db:
+        await db.execute(update(Reminder), [{"id": row, "message_id": message_id, "sent_at": now,
+                                             "claimed_until": None, "error": None} for row, message_id in sent])
+
+
+async def record_not_sent(sessions: async_sessionmaker[AsyncSession], reminder_id: int, *, error: str,
+                          not_before: datetime | None, count_attempt: bool = True) -> None:
+    """Telegram did not take it: pending again, for anyone, from `not_before` (None: at once, still ours)."""
+    values = {"sent_at": None, "error": error[:500]}
+    if not count_attempt:
+        values["attempts"] = Reminder.attempts - 1
+    if not_before is not None:
+        values.update(claimed_by=None, claimed_until=not_before)
+    async with sessions.begin() as db:
+        await db.execute(update(Reminder).where(Reminder.id == reminder_id).values(**values))
+
+
+async def record_given_up(sessions: async_sessionmaker[AsyncSession], reminder_id: int, *, error: str,
+                          now: datetime) -> None:
+    """No more attempts: cancelled with the reason, and the secretaries told (if it was an institution's)."""
+    async with sessions.begin() as db:
+        row = await db.get(Reminder, reminder_id)
+        row.sent_at, row.cancelled_at, row.error = None, now, f"gave up after {row.attempts} attempts: {error}"[:500]
+        if row.kind in ANSWERABLE_KINDS and row.assignment_id is not None:
+            code, institution = (await db.execute(
+                select(Agreement.code, Institution.name).join(Assignment, Assignment.agreement_id == Agreement.id)
+                .join(Institution, Institution.id == Assignment.institution_id)
+                .where(Assignment.id == row.assignment_id))).one()
+            member = await db.get(Member, row.member_id) if row.member_id else None
+            await report_delivery_problem(db, row.committee_id, now, problem="failed", reminder=row.id, code=code,
+                                          institution=institution, contact=member.display_name if member else "",
+                                          attempts=row.attempts)
+
+
+async def record_chat_gone(sessions: async_sessionmaker[AsyncSession], reminder_id: int, *, error: str,
+                           now: datetime) -> None:
+    """The chat blocked the bot or no longer exists: the contact goes inactive, its reminders stop, secretaries told."""
+    async with sessions.begin() as db:
+        row = await db.get(Reminder, reminder_id)
+        row.sent_at, row.cancelled_at, row.error = None, now, error[:500]
+        member = await db.get(Member, row.member_id) if row.member_id else None
+        if member is None or not member.active:
+            return
+        member.active, member.inactive_since, member.inactive_reason = False, now, error[:200]
+        await db.execute(update(Reminder).where(Reminder.member_id == member.id, Reminder.sent_at.is_(None),
+                                                Reminder.cancelled_at.is_(None))
+                         .values(cancelled_at=now, error="cancelled: contact inactive")
+                         .execution_options(synchronize_session=False))
+        audit.record(db, at=now, actor="bot", action="member_deactivated", entity="member", entity_id=member.id,
+                     committee_id=member.committee_id, chat_id=member.chat_id, reason=error[:200])
+        if member.role == Role.IMPLEMENTER and member.institution_id is not None:
+            institution = await db.get(Institution, member.institution_id)
+            others = await db.scalar(select(Member.id).where(
+                Member.institution_id == member.institution_id, Member.committee_id == member.committee_id,
+                Member.role == Role.IMPLEMENTER, Member.active.is_(True)).limit(1))
+            await report_delivery_problem(db, member.committee_id, now, problem="blocked", member=member.id,
+                                          institution=institution.name, contact=member.display_name,
+                                          alone=others is None)
+        else:
+            log.warning("secretary chat %s of committee %s is gone: %s", member.chat_id, member.committee_id, error)
+
+
+async def record_chat_moved(sessions: async_sessionmaker[AsyncSession], reminder_id: int, *, new_chat_id: int) -> None:
+    """A group became a supergroup: the contact and its pending rows follow it, and this row goes again at once."""
+    async with sessions.begin() as db:
+        row = await db.get(Reminder, reminder_id)
+        old = row.chat_id
+        await db.execute(update(Member).where(Member.chat_id == old).values(chat_id=new_chat_id)
+                         .execution_options(synchronize_session=False))
+        await db.execute(update(Reminder).where(Reminder.chat_id == old, Reminder.sent_at.is_(None))
+                         .values(chat_id=new_chat_id).execution_options(synchronize_session=False))
+        await db.execute(update(Reminder).where(Reminder.id == reminder_id)
+                         .values(sent_at=None, attempts=Reminder.attempts - 1, claimed_by=None, claimed_until=None)
+                         .execution_options(synchronize_session=False))
+
+
+async def record_nothing_to_say(sessions: async_sessionmaker[AsyncSession], reminder_id: int, *,
+                                now: datetime) -> None:
+    async with sessions.begin() as db:
+        await db.execute(update(Reminder).where(Reminder.id == reminder_id, Reminder.sent_at.is_(None))
+                         .values(cancelled_at=now, error="cancelled: everything it listed was answered"))
+
+
+async def release(sessions: async_sessionmaker[AsyncSession], ids: list[int], *, worker: str) -> None:
+    """Give back rows claimed but never attempted (the bot is stopping), so nobody waits for the lease."""
+    if ids:
+        async with sessions.begin() as db:
+            await db.execute(update(Reminder).where(Reminder.id.in_(ids), Reminder.claimed_by == worker,
+                                                    Reminder.sent_at.is_(None))
+                             .values(claimed_by=None, claimed_until=None)
+                             .execution_options(synchronize_session=False))
+
+
+async def mark_in_doubt(sessions: async_sessionmaker[AsyncSession], now: datetime) -> int:
+    """Label the rows a crash left attempted but unconfirmed; they stay sent (at most once)."""
+    abandoned = and_(Reminder.kind.in_(KINDS), Reminder.sent_at.is_not(None), Reminder.message_id.is_(None),
+                     Reminder.error.is_(None), Reminder.claimed_until < now)
+    async with sessions() as db:
+        if await db.scalar(select(Reminder.id).where(abandoned).limit(1)) is None:
+            return 0
+    async with sessions.begin() as db:
+        result = await db.execute(update(Reminder).where(abandoned).values(error=IN_DOUBT, claimed_until=None)
+                                  .execution_options(synchronize_session=False))
+    log.warning("%d reminder(s) were being sent when the bot stopped; not sent again", result.rowcount)
+    return result.rowcount

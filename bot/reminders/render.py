@@ -1,0 +1,117 @@
+"""Each outbox row as its chat will read it: Spanish, HTML, every value escaped, one message under 4,096 characters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardMarkup
+
+from bot import keyboards, texts
+from bot.reminders.alerts import DELIVERY, unanswered_overdue
+from bot.reminders.cadence import ANSWERABLE_KINDS, ESCALATION, REMINDED_STATUSES, ReminderSettings
+from bot.views import agreement_deadline, day, session_name, shorten
+from models.entities import Agreement, Assignment, Committee, Institution, Reminder, Session
+
+MAX_LINES = 25  # of an escalation or a delivery problem: well under Telegram's 4,096 characters
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    reminder_id: int
+    chat_id: int
+    kind: str
+    text: str | None  # None: nothing left to say (everything it listed was answered meanwhile)
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+async def render(db: AsyncSession, ids: list[int], now: datetime) -> list[Outgoing]:
+    rows = (await db.scalars(select(Reminder).where(Reminder.id.in_(ids)).order_by(Reminder.due_at, Reminder.id))).all()
+    committees = {c.id: c for c in await db.scalars(select(Committee).where(
+        Committee.id.in_({r.committee_id for r in rows})))}
+    details = await _details(db, [r.assignment_id for r in rows if r.kind in ANSWERABLE_KINDS])
+    outgoing = []
+    for row in rows:
+        committee = committees[row.committee_id]
+        if row.kind in ANSWERABLE_KINDS:
+            outgoing.append(_reminder(row, committee, *details[row.assignment_id], now))
+        elif row.kind == ESCALATION:
+            outgoing.append(Outgoing(row.id, row.chat_id, row.kind, await _escalation(db, row, committee, now)))
+        elif row.kind == DELIVERY:
+            outgoing.append(Outgoing(row.id, row.chat_id, row.kind, _delivery(row, committee)))
+    return outgoing
+
+
+def _today(committee: Committee, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(committee.timezone)).date()
+
+
+def _reminder(row: Reminder, committee: Committee, assignment: Assignment, agreement: Agreement, session: Session,
+              institution: Institution, now: datetime) -> Outgoing:
+    zone = ZoneInfo(committee.timezone)
+    last = texts.REMINDER_LAST_UPDATE.format(date=day(assignment.last_update_at.astimezone(zone).date())) \
+        if assignment.last_update_at else ""
+    status = texts.STATUS[assignment.status.value] + (f" ({assignment.percent}%)" if assignment.percent else "")
+    text = texts.REMINDER_HEADER[row.kind] + texts.t(
+        texts.REMINDER_BODY, committee=committee.name, code=agreement.code, session=session_name(session),
+        text=shorten(agreement.text, 300), institution=institution.name,
+        deadline=agreement_deadline(agreement, _today(committee, now)), status=status, last=last)
+    keyboard = keyboards.reminder(assignment.id, row.id, ReminderSettings.of(committee.settings).snooze_days)
+    return Outgoing(row.id, row.chat_id, row.kind, text, keyboard)
+
+
+async def _escalation(db: AsyncSession, row: Reminder, committee: Committee, now: datetime) -> str | None:
+    ids = row.payload.get("assignments", [])
+    still_open = (await db.execute(
+        select(Assignment, Agreement, Institution)
+        .join(Agreement, Agreement.id == Assignment.agreement_id)
+        .join(Institution, Institution.id == Assignment.institution_id)
+        .where(Assignment.id.in_(ids), Assignment.status.in_(REMINDED_STATUSES), Agreement.cancelled_at.is_(None))
+        .order_by(Agreement.deadline, Agreement.id, Institution.name))).all()
+    if not still_open:
+        return None
+    counts = {u.assignment_id: u.reminders for u in await unanswered_overdue(db, ids)}
+    today = _today(committee, now)
+    lines = [texts.t(texts.ESCALATION_HEADER, committee=committee.name)]
+    for assignment, agreement, institution in still_open[:MAX_LINES]:
+        lines.append(texts.t(texts.ESCALATION_LINE, code=agreement.code, institution=institution.name,
+                             text=shorten(agreement.text, 80), deadline=agreement_deadline(agreement, today),
+                             count=counts.get(assignment.id, 0)))
+    if len(still_open) > MAX_LINES:
+        lines.append(texts.t(texts.ESCALATION_MORE, count=len(still_open) - MAX_LINES))
+    lines.append(texts.t(texts.ESCALATION_FOOTER, code=still_open[0][1].code))
+    return "\n\n".join(lines)
+
+
+def _delivery(row: Reminder, committee: Committee) -> str | None:
+    problems = row.payload.get("problems", [])
+    if not problems:
+        return None
+    lines = [texts.t(texts.DELIVERY_HEADER, committee=committee.name)]
+    for problem in problems[:MAX_LINES]:
+        if problem["problem"] == "blocked":
+            line = texts.t(texts.DELIVERY_BLOCKED, institution=problem["institution"], contact=problem["contact"])
+            if problem.get("alone"):
+                line += texts.t(texts.DELIVERY_ALONE, institution=problem["institution"])
+        else:
+            line = texts.t(texts.DELIVERY_FAILED, code=problem["code"], institution=problem["institution"],
+                           contact=problem["contact"], attempts=problem["attempts"])
+        lines.append(line)
+    if len(problems) > MAX_LINES:
+        lines.append(texts.t(texts.DELIVERY_MORE, count=len(problems) - MAX_LINES))
+    return "\n".join(lines)
+
+
+async def _details(db: AsyncSession, assignment_ids: list[int]):
+    if not assignment_ids:
+        return {}
+    rows = await db.execute(
+        select(Assignment, Agreement, Session, Institution)
+        .join(Agreement, Agreement.id == Assignment.agreement_id)
+        .join(Session, Session.id == Agreement.session_id)
+        .join(Institution, Institution.id == Assignment.institution_id)
+        .where(Assignment.id.in_(set(assignment_ids))))
+    return {row[0].id: tuple(row) for row in rows.all()}

@@ -1,0 +1,37 @@
+"""🕒 «Recordar en 3 días» on a reminder (its other buttons belong to handlers/reports.py)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler
+
+from bot import callbacks, keyboards, texts
+from bot.context import AppContext
+from bot.reminders.planner import SnoozeRefused, snooze
+from handlers.common import actor
+
+
+async def snoozed(update: Update, context: AppContext) -> None:
+    """The institution asks to be reminded in three days: the next reminder moves, the button says until when."""
+    query = update.callback_query
+    _, assignment_id, reminder_id = callbacks.parse_reminder_button(query.data)
+    try:
+        async with context.transaction() as db:
+            result = await snooze(db, reminder_id=reminder_id, assignment_id=assignment_id,
+                                  chat_id=update.effective_chat.id, now=context.now(), actor=actor(update))
+    except SnoozeRefused as refused:
+        answer = texts.SNOOZE_NOT_YOURS if refused.reason == "unknown" else \
+            texts.t(texts.SNOOZE_CLOSED, status=texts.STATUS[refused.status.value])
+        await query.answer(answer, show_alert=True)
+        return
+    local = result.until.astimezone(ZoneInfo(result.timezone))
+    when = texts.SNOOZE_WHEN.format(weekday=texts.WEEKDAYS[local.weekday()], date=local.strftime("%d/%m"),
+                                    time=local.strftime("%H:%M"))
+    await query.answer(texts.SNOOZED.format(when=when))
+    await query.edit_message_reply_markup(keyboards.reminder(assignment_id, reminder_id, snoozed_until=when))
+
+
+def register(application: Application) -> None:
+    application.add_handler(CallbackQueryHandler(snoozed, pattern=callbacks.REMINDER_SNOOZE_PATTERN))

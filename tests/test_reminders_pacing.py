@@ -1,0 +1,136 @@
+"""Telegram's limits, against a fake Bot API that enforces them, in a faster world: Telegram's windows are scaled
+down (and the fake API's with them), so that limits bind within the second or so a test may take. The benchmark
+(tests/benchmarks/bench_reminders.py) runs the same at real speed."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import Counter
+
+import pytest
+from sqlalchemy import select
+from telegram.error import RetryAfter
+
+from bot.reminders.dispatcher import Dispatcher, telegram_send
+from bot.reminders.pacing import Limits, Pacer
+from bot.reminders.planner import plan_due
+from models.entities import Reminder
+from tests.conftest import POSTGRES_URL, many_reminders
+from tests.fakebot import FakeBotAPI
+
+# Every 429 the fake API answers makes PTB warn about RetryAfter.retry_after's future type.
+pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+
+
+@pytest.fixture
+async def api() -> FakeBotAPI:
+    """The fake Bot API, answering 429 to whoever breaks Telegram's limits."""
+    server = FakeBotAPI(enforce_limits=True)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+def world(api: FakeBotAPI, scale: float) -> Limits:
+    """A world where a second lasts `scale` seconds, for the fake API and for our pacer."""
+    api.time_scale = scale
+    return Limits().scaled(scale)
+
+
+async def dispatch(telegram, sessions, clock, limits: Limits, worker: str = "solo", **options):
+    dispatcher = Dispatcher(sessions, telegram_send(telegram.application.bot), clock, Pacer(limits), worker, **options)
+    return await dispatcher.run(), dispatcher.pacer
+
+
+async def test_the_fake_api_refuses_a_bot_that_does_not_pace_itself(telegram, api):
+    bot = telegram.application.bot
+    twice = await asyncio.gather(bot.send_message(10_000, "uno"), bot.send_message(10_000, "dos"),
+                                 return_exceptions=True)
+    assert isinstance(twice[1], RetryAfter) and twice[1].message.startswith("Flood control exceeded")
+    # At Telegram's own speed (this loop cannot go past 30 messages in 20 ms), a burst of 40 chats.
+    api.time_scale = 1.0
+    burst = await asyncio.gather(*(bot.send_message(20_000 + n, "hola") for n in range(40)), return_exceptions=True)
+    assert sum(isinstance(r, RetryAfter) for r in burst) >= 10 and api.most_in_window(1) <= 30
+
+
+async def test_a_thousand_reminders_never_get_a_429(telegram, api, sessions, clock, committee):
+    # A second lasts 250 ms: the 30 a second bind (this process sends about 140 messages a second at most).
+    limits = world(api, 0.25)
+    chats = [10_000 + n for n in range(700)] + [20_000 + n for n in range(50) for _ in range(4)] + \
+            [-1_001_000_000_100 - n for n in range(5) for _ in range(20)]
+    random.Random(3).shuffle(chats)  # due in no particular order, as a morning's reminders are
+    await many_reminders(sessions, clock, committee.id, chats)
+    await plan_due(sessions, clock.now(), everything=True)
+
+    report, _ = await dispatch(telegram, sessions, clock, limits)
+
+    assert api.too_many == 0 and report.rate_limited == 0
+    assert report.sent == len(chats) == len(api.deliveries)
+    assert Counter(chat for _, chat in api.deliveries) == Counter(chats)
+    assert 25 <= api.most_in_window(1) <= 30
+    assert max(api.most_in_window(1, chat) for chat in set(chats)) == 1
+    async with sessions() as db:
+        rows = (await db.scalars(select(Reminder))).all()
+    assert len(rows) == len(chats) and all(r.message_id and r.attempts == 1 for r in rows)
+
+
+async def test_a_group_gets_at_most_20_a_minute(telegram, api, sessions, clock, committee):
+    scale = 0.05  # a minute lasts 3 s
+    limits = world(api, scale)
+    groups = [-1_001_000_000_200 - n for n in range(2)]
+    chats = [group for group in groups for _ in range(25)] + [50_000 + n for n in range(10)]
+    await many_reminders(sessions, clock, committee.id, chats)
+    await plan_due(sessions, clock.now(), everything=True)
+
+    report, _ = await dispatch(telegram, sessions, clock, limits)
+
+    assert report.sent == len(chats) and api.too_many == 0
+    for group in groups:
+        times = [at for at, chat in api.deliveries if chat == group]
+        # The first twenty at one a second, the 21st a minute after the first.
+        assert api.most_in_window(60, group) == 20 and times[20] - times[0] >= 60 * scale
+
+
+async def test_a_429_stops_every_chat_for_its_retry_after(telegram, api, sessions, clock, committee):
+    scale = 0.02
+    limits = world(api, scale)
+    chats = [30_000 + n for n in range(60)]
+    await many_reminders(sessions, clock, committee.id, chats)
+    await plan_due(sessions, clock.now(), everything=True)
+    api.fail("sendMessage", 429, chat_id=chats[5], retry_after=10)
+    loop, started, pacer = asyncio.get_running_loop(), [], Pacer(limits)
+    send = telegram_send(telegram.application.bot)
+
+    async def timed_send(item):
+        started.append(loop.time())
+        return await send(item)
+
+    report = await Dispatcher(sessions, timed_send, clock, pacer, "solo").run()
+
+    assert report.sent == 60 and report.rate_limited == 1 and pacer.pauses == 1 and api.too_many == 0
+    # Nothing starts, to any chat, during the 10 "seconds" after the bot heard the 429; then the rest goes.
+    paused_from = pacer.paused_until - 10 * scale
+    assert not [at for at in started if paused_from < at < pacer.paused_until]
+    assert max(started) >= pacer.paused_until
+    assert Counter(chat for _, chat in api.deliveries) == Counter(chats)
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="two dispatchers share the work only on PostgreSQL (FOR UPDATE SKIP "
+                                             "LOCKED); SQLite runs one dispatcher")
+async def test_two_dispatchers_on_postgresql_send_each_reminder_once(telegram, api, sessions, clock, committee):
+    # Each instance gets half of Telegram's 30 a second (ACUERDOS_SEND_RATE=15).
+    limits = world(api, 0.1).with_overall(15)
+    chats = [40_000 + n for n in range(400)]
+    await many_reminders(sessions, clock, committee.id, chats)
+    await plan_due(sessions, clock.now(), everything=True)
+
+    reports = await asyncio.gather(*(dispatch(telegram, sessions, clock, limits, name, capacity=20)
+                                     for name in ("instance-a", "instance-b")))
+
+    assert sum(r.sent for r, _ in reports) == len(chats) and all(r.sent > 0 for r, _ in reports)
+    assert Counter(chat for _, chat in api.deliveries) == Counter(chats) and api.too_many == 0
+    async with sessions() as db:
+        rows = (await db.scalars(select(Reminder))).all()
+    assert len({r.message_id for r in rows}) == len(chats) and all(r.attempts == 1 for r in rows)
+    assert {r.claimed_by for r in rows} == {"instance-a", "instance-b"}
