@@ -64,6 +64,18 @@ async def reset(url: str) -> None:
 
 
 @pytest.fixture
+def operator_env(monkeypatch, database_url, tmp_path):
+    """The operator's shell: DATABASE_URL on an empty database, in an empty directory."""
+    import asyncio
+
+    asyncio.run(reset(database_url))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("TELEGRAM_BOT_USERNAME", "AcuerdosTestBot")
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+
+
+@pytest.fixture
 async def engine(database_url: str) -> AsyncEngine:
     await reset(database_url)
     engine = create_engine(database_url)

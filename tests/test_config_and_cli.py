@@ -53,18 +53,6 @@ def test_the_token_never_reaches_the_log():
     assert TOKEN not in record.getMessage() and "<token>" in record.getMessage()
 
 
-@pytest.fixture
-def operator_env(monkeypatch, database_url, tmp_path):
-    from tests.conftest import reset
-    import asyncio
-
-    asyncio.run(reset(database_url))
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("TELEGRAM_BOT_USERNAME", "AcuerdosTestBot")
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
-
-
 def test_operator_creates_committees_and_invites_a_secretary(operator_env, capsys):
     assert main(["db", "upgrade"]) == 0
     assert main(["committee", "add", "CORESEC Moquegua", "--kind", "coresec"]) == 0

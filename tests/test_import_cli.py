@@ -11,7 +11,6 @@ from bot.cli import main
 from models.db import create_engine, session_factory
 from models.entities import Agreement
 from tests.test_acta_parser import SEED, seed_text
-from tests.test_config_and_cli import operator_env  # noqa: F401  (a fixture)
 
 COMMITTEE = ["--committee", "CORESEC Moquegua"]
 

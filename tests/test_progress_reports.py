@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from datetime import timedelta
-
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.progress import send_due_notices
 from models.entities import Assignment, Evidence, Reminder, Status, StatusUpdate
