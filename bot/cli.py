@@ -78,7 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     invite_parser.add_argument("--days", type=int, help="days until it expires (default: ACUERDOS_INVITATION_DAYS)")
     invite_parser.set_defaults(handler=invite)
 
-    summary_parser = commands.add_parser("summary", help="print a committee's summary now, with the committees below it")
+    summary_parser = commands.add_parser("summary",
+                                         help="print a committee's summary now, with the committees below it")
     summary_parser.add_argument("--committee", required=True)
     summary_parser.set_defaults(handler=summary)
 

@@ -152,7 +152,8 @@ def xlsx(report: Report) -> bytes:
     _widths(sheet, (40, 12, 12, 12, 12, 14, 10, 10, 10, 10))
 
     agreements = book.create_sheet(texts.REPORT_SHEETS[1])
-    _table(agreements, texts.REPORT_AGREEMENT_COLUMNS, assignment_rows(report), (30, 14, 9, 70, 32, 18, 16, 11, 14, 14, 11),
+    _table(agreements, texts.REPORT_AGREEMENT_COLUMNS, assignment_rows(report),
+           (30, 14, 9, 70, 32, 18, 16, 11, 14, 14, 11),
            date_columns={2: DATE_FORMAT, 6: DATE_FORMAT, 9: DATE_FORMAT}, wrap_columns={4})
     light_column = len(texts.REPORT_AGREEMENT_COLUMNS)
     by_name = {texts.LIGHT_NAME[each]: each for each in Light}

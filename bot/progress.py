@@ -15,6 +15,7 @@ from telegram.error import TelegramError
 
 from bot import audit
 from bot.messaging import send_text
+from bot.reminders.locking import lock
 from models import queries
 from models.entities import (
     Agreement,
@@ -229,6 +230,8 @@ async def queue_notice(db: AsyncSession, *, committee_id: int, update_id: int, n
     """Tell the committee's secretaries about a report; reports within NOTICE_DELAY share one message."""
     secretaries = (await db.scalars(select(Member).where(
         Member.committee_id == committee_id, Member.role == Role.SECRETARY, Member.active.is_(True)))).all()
+    # Two reports at once would each find no pending notice and start one: take turns.
+    await lock(db, Member.id, [m.id for m in secretaries])
     for secretary in {m.chat_id: m for m in secretaries}.values():
         pending = await db.scalar(select(Reminder).where(
             Reminder.kind == "notice", Reminder.chat_id == secretary.chat_id, Reminder.committee_id == committee_id,

@@ -55,9 +55,11 @@ class Schedule:
 
     @classmethod
     def of(cls, settings: dict[str, Any] | None) -> Schedule:
+        """The committee's schedule; a value that makes no sense keeps its default."""
         values = (settings or {}).get("summary", {})
-        return cls(weekday=int(values.get("weekday", 0)) % 7, hour=min(max(int(values.get("hour", 8)), 0), 23),
-                   to_group=bool(values.get("to_group", False)))
+        weekday, hour = _number(values.get("weekday"), range(7)), _number(values.get("hour"), range(24))
+        return cls(weekday=cls.weekday if weekday is None else weekday, hour=cls.hour if hour is None else hour,
+                   to_group=values.get("to_group") is True)
 
     @property
     def payload(self) -> dict[str, int]:
@@ -71,6 +73,14 @@ class Schedule:
         if candidate <= local:
             candidate += timedelta(days=7)
         return candidate.astimezone(ZoneInfo("UTC"))
+
+
+def _number(value: Any, allowed: range) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number in allowed else None
 
 
 async def plan_summaries(db: AsyncSession, now: datetime) -> int:
@@ -112,8 +122,9 @@ async def plan_summaries(db: AsyncSession, now: datetime) -> int:
             # The occurrence after the last one used: if the bot was down then, it is already due, and it is one
             # row however many weeks passed; a first summary is the next occurrence from now on.
             after = last_done.get(key, now - timedelta(microseconds=1))
+            due = schedule.next_after(after, committees[committee_id].timezone)
             db.add(Reminder(committee_id=committee_id, member_id=wanted[key], chat_id=chat_id, kind=SUMMARY_KIND,
-                            payload=schedule.payload, due_at=schedule.next_after(after, committees[committee_id].timezone),
+                            payload=schedule.payload, due_at=due,
                             attempts=0, created_at=now))
     return len(missing)
 

@@ -31,8 +31,18 @@ class LightSettings:
 
     @classmethod
     def of(cls, settings: dict[str, Any] | None) -> LightSettings:
+        """The committee's thresholds; one that is not a whole number of at least 1 keeps its default."""
         values = (settings or {}).get("semaforo", {})
-        return cls(**{k: int(v) for k, v in values.items() if k in cls.__dataclass_fields__})
+        return cls(**{name: number for name, value in values.items()
+                      if name in cls.__dataclass_fields__ and (number := _whole(value)) is not None})
+
+
+def _whole(value: Any) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 1 else None
 
 
 def light(*, status: Status, deadline: date | None, today: date, last_update: date | None, assigned_on: date,

@@ -179,7 +179,8 @@ async def large_committee(sessions, clock, committee) -> Committee:
         await db.flush()
         for n, agreement in enumerate(agreements[:200]):
             db.add(StatusUpdate(assignment_id=agreement.assignments[0].id, status=Status.EN_PROCESO, percent=50,
-                                note=f"Avance <{n}> & más", author_name="Focal", created_at=clock.now() - timedelta(hours=n)))
+                                note=f"Avance <{n}> & más", author_name="Focal",
+                                created_at=clock.now() - timedelta(hours=n)))
     return committee
 
 
@@ -205,7 +206,8 @@ async def test_a_500_agreement_committee_gets_its_summary_and_both_documents(tel
 
 async def test_a_summary_costs_the_same_statements_for_3_or_500_agreements(sessions, clock, engine, large_committee):
     async with sessions.begin() as db:
-        small = Committee(name="CODISEC Ilo", kind="CODISEC", timezone="America/Lima", settings={}, created_at=clock.now())
+        small = Committee(name="CODISEC Ilo", kind="CODISEC", timezone="America/Lima", settings={},
+                          created_at=clock.now())
         db.add(small)
         await db.flush()
         pnp = Institution(committee_id=small.id, name="PNP", key="pnp", created_at=clock.now())

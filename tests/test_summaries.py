@@ -193,6 +193,7 @@ def test_the_next_summary_is_strictly_after_the_given_moment():
     friday = Schedule.of({"summary": {"weekday": "4", "hour": 17}})
     assert friday.next_after(datetime(2026, 3, 9, tzinfo=timezone.utc), "America/Lima") == lima("2026-03-13 17:00")
     assert Schedule.of(None) == Schedule(weekday=0, hour=8, to_group=False)
+    assert Schedule.of({"summary": {"weekday": "lunes", "hour": 25, "to_group": "sí"}}) == Schedule()
 
 
 async def test_a_committee_without_agreements_gets_no_weekly_summary(telegram, sessions, clock, committee):

@@ -91,6 +91,8 @@ async def tell_secretaries(db: AsyncSession, committee: Committee, kind: str, no
         .order_by(Member.id))).all()
     if not secretaries:
         log.warning("committee %s has no active secretary to tell about %s", committee.id, kind)
+    # Two senders failing at once would each find no pending message and start one: take turns.
+    await lock(db, Member.id, [m.id for m in secretaries])
     for secretary in {m.chat_id: m for m in secretaries}.values():
         # Not one being sent right now (claimed): what is added to it would never be read.
         pending = await db.scalar(select(Reminder).where(
