@@ -29,7 +29,7 @@ from models.entities import (
     StatusUpdate,
 )
 from models.lifecycle import CLOSED, Action, NotAllowed, transition
-from models.rules import code_key
+from models.rules import code_variants
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
 NOTICE_DELAY = timedelta(minutes=1)  # reports arriving within a minute reach the secretary in one message
@@ -185,12 +185,11 @@ async def implementer_assignments(db: AsyncSession, user_id: int, chat_id: int, 
              .order_by(Agreement.deadline.is_(None), Agreement.deadline, Session.held_on, Agreement.id))
     if open_only:
         query = query.where(Assignment.status.not_in(CLOSED))
+    if code is not None:
+        query = query.where(Agreement.code.in_(code_variants(code)))
     if lock:
         query = query.with_for_update(of=Assignment)
-    found = list((await db.scalars(query)).unique().all())
-    if code is not None:
-        found = [a for a in found if code_key(a.agreement.code) == code_key(code)]
-    return found
+    return list((await db.scalars(query)).unique().all())
 
 
 async def assignment_for_implementer(db: AsyncSession, assignment_id: int, user_id: int,

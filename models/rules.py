@@ -24,6 +24,15 @@ def code_key(code: str) -> str:
     return ".".join(str(int(part)) for part in code.strip().rstrip(".").split("."))
 
 
+def code_variants(code: str) -> set[str]:
+    """Every way the same code may have been written ("1" → "1", "01", "001"), to find it with an index."""
+    variants = {""}
+    for part in code_key(code).split("."):
+        spellings = {part.zfill(width) for width in range(len(part), 4)}
+        variants = {f"{v}.{p}" if v else p for v in variants for p in spellings}
+    return variants
+
+
 def agreement_status(statuses: list[Status], cancelled: bool = False) -> Status:
     """Roll an agreement's status up from its assignments: cumplido only when every one is."""
     if cancelled:

@@ -11,7 +11,7 @@ from bot.committees import parse_day, parse_session_args
 from bot.messaging import split_message
 from bot.views import deadline_text
 from models.entities import SessionKind, Status
-from models.rules import agreement_status, clean_code, code_key
+from models.rules import agreement_status, clean_code, code_key, code_variants
 
 TODAY = date(2026, 3, 2)
 
@@ -22,6 +22,12 @@ TODAY = date(2026, 3, 2)
 ])
 def test_clean_code(written, cleaned):
     assert clean_code(written) == cleaned
+
+
+def test_code_variants_find_every_spelling():
+    assert code_variants("1") == {"1", "01", "001"}
+    assert {"2.1", "02.1", "2.01", "02.01"} <= code_variants("2.1")
+    assert "2.10" not in code_variants("2.1")
 
 
 def test_code_key_treats_01_and_1_alike():
