@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime
+from functools import cache
 from html import escape
 from pathlib import Path
 from typing import Callable, Iterator
@@ -46,8 +47,6 @@ DATE_FORMAT = "DD/MM/YYYY"
 
 # The fonts matplotlib ships cover Spanish, and more, in the chart and in the PDF alike.
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
-for _name in (FONT, BOLD):
-    pdfmetrics.registerFont(TTFont(_name, str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / f"{_name}.ttf")))
 TITLE_STYLE = ParagraphStyle("title", fontName=BOLD, fontSize=16, leading=22)
 TEXT_STYLE = ParagraphStyle("text", fontName=FONT, fontSize=11, leading=15)
 SECTION_STYLE = ParagraphStyle("section", fontName=BOLD, fontSize=13, leading=18, spaceAfter=6)
@@ -241,8 +240,15 @@ class _NumberedCanvas(Canvas):
         super().save()
 
 
+@cache
+def _register_fonts() -> None:
+    for name in (FONT, BOLD):
+        pdfmetrics.registerFont(TTFont(name, str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / f"{name}.ttf")))
+
+
 def pdf(report: Report, chart: bytes | None = None) -> bytes:
     """Title, committee, period and semáforo chart on the first page; then the open agreements; then the overdue."""
+    _register_fonts()
     summary, tally = report.summary, report.summary.tally
     buffer = io.BytesIO()
     document = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,

@@ -221,7 +221,7 @@ class _Judge:
         """Agreement states by committee."""
         states: dict[int, list[AgreementState]] = defaultdict(list)
         assignments, names, position, count = facts.assignments, facts.institutions, 0, len(facts.assignments)
-        as_utc = rollup.as_utc
+        as_utc, anulado, awaiting = rollup.as_utc, Status.ANULADO, AWAITING
         # Rows are unpacked by position (rollup's AgreementFact / AssignmentFact order): this is the inner loop of
         # every weekly summary, and a Row's attribute lookup costs more than the rest of the work.
         for (agreement_id, committee_id, code, text, deadline, next_session, next_session_on, cancelled,
@@ -229,11 +229,13 @@ class _Judge:
             tz, today, settings = self.context[committee_id]
             due = next_session_on if next_session else deadline
             late = due is not None and today > due
-            mine, live, statuses = [], [], []
-            while position < count and assignments[position][0] == agreement_id:
-                _, assignment_id, institution_id, status, percent, updated, silent_since, unanswered = \
-                    assignments[position]
+            mine, statuses, live, lights = [], [], [], []
+            while position < count:
+                row = assignments[position]
+                if row[0] != agreement_id:
+                    break
                 position += 1
+                _, assignment_id, institution_id, status, percent, updated, silent_since, unanswered = row
                 silent_since = as_utc(silent_since)
                 silent_on = silent_since.astimezone(tz).date()
                 lit = light(status=status, deadline=due, today=today, last_update=silent_on if updated else None,
@@ -241,16 +243,17 @@ class _Judge:
                             next_session=next_session)
                 state = AssignmentState(assignment_id, institution_id, names[institution_id], status, percent,
                                         silent_since if updated else None, unanswered, lit,
-                                        late and status in AWAITING)
+                                        late and status in awaiting)
                 mine.append(state)
                 statuses.append(status)
-                if status != Status.ANULADO and not cancelled:
+                if status != anulado and not cancelled:
                     live.append(state)
-            name = self.sessions.get(session_id) or self._session_name(facts.sessions[session_id])
+                    lights.append(lit)
+            session = facts.sessions[session_id]
             states[committee_id].append(AgreementState(
-                agreement_id, code, text, name, facts.sessions[session_id].held_on, due, next_session,
-                registered_at, cancelled, tuple(mine), tuple(live), worst([a.light for a in live]),
-                agreement_status(statuses, cancelled)))
+                agreement_id, code, text, self.sessions.get(session_id) or self._session_name(session),
+                session.held_on, due, next_session, registered_at, cancelled, tuple(mine), tuple(live),
+                worst(lights), agreement_status(statuses, cancelled)))
         return states
 
     def _session_name(self, session: rollup.SessionFact) -> str:

@@ -31,18 +31,22 @@ class LightSettings:
 
     @classmethod
     def of(cls, settings: dict[str, Any] | None) -> LightSettings:
-        """The committee's thresholds; one that is not a whole number of at least 1 keeps its default."""
+        """The committee's thresholds; one that makes no sense keeps its default."""
         values = (settings or {}).get("semaforo", {})
         return cls(**{name: number for name, value in values.items()
-                      if name in cls.__dataclass_fields__ and (number := _whole(value)) is not None})
+                      if name in _LEAST and (number := _whole(value, _LEAST[name])) is not None})
 
 
-def _whole(value: Any) -> int | None:
+# A yellow light only on the deadline's day (0) makes sense; no silence or no reminder (0) does not.
+_LEAST = {"yellow_days_before": 0, "silent_days": 1, "unanswered_for_red": 1}
+
+
+def _whole(value: Any, least: int) -> int | None:
     try:
         number = int(value)
     except (TypeError, ValueError):
         return None
-    return number if number >= 1 else None
+    return number if number >= least else None
 
 
 def light(*, status: Status, deadline: date | None, today: date, last_update: date | None, assigned_on: date,

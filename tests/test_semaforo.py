@@ -78,7 +78,8 @@ def test_thresholds_are_the_committees(deadline, last_update, unanswered, expect
 def test_settings_come_from_the_committee_and_default_to_the_design():
     assert LightSettings.of(None) == LightSettings() == LightSettings(7, 14, 2)
     assert LightSettings.of({"semaforo": {"silent_days": "21", "unknown": 5}}) == LightSettings(silent_days=21)
-    assert LightSettings.of({"semaforo": {"silent_days": "dos semanas", "yellow_days_before": 0}}) == LightSettings()
+    assert LightSettings.of({"semaforo": {"silent_days": "dos semanas", "unanswered_for_red": 0}}) == LightSettings()
+    assert LightSettings.of({"semaforo": {"yellow_days_before": 0}}) == LightSettings(yellow_days_before=0)
 
 
 @pytest.mark.parametrize("lights, expected", [
