@@ -197,20 +197,27 @@ async def received_message(update: Update, context: AppContext) -> None:
 
 
 async def _complete_awaited(update: Update, context: AppContext, awaiting: dict) -> None:
-    message = update.effective_message
     action = Action(awaiting["action"])
-    try:
-        evidence = [await _fetch(context, ref)] if (ref := _file_ref(message)) else []
-    except ReportRefused as refused:
-        await reply(update, context, _refusal(refused))
+    if (received := await _received(update, context)) is None:
         return
-    percent, note = progress.parse_percent(message.text or message.caption or "")
+    evidence, percent, note = received
     recorded = await _record_and_answer(update, context, awaiting["assignment_id"], action, note=note,
                                         percent=percent if action == Action.PROGRESS else None, evidence=evidence,
                                         reminder_id=awaiting.get("reminder_id"),
                                         dedupe_key=_message_key(update))
     if recorded or recorded is None:
         context.user_data.pop(AWAITING, None)
+
+
+async def _received(update: Update, context: AppContext) -> tuple[list[FileRef], int | None, str] | None:
+    """The file (downloaded and hashed), percent and note of a message; None, after saying why, if refused."""
+    message = update.effective_message
+    try:
+        evidence = [await _fetch(context, ref)] if (ref := _file_ref(message)) else []
+    except ReportRefused as refused:
+        await reply(update, context, _refusal(refused))
+        return None
+    return (evidence, *progress.parse_percent(message.text or message.caption or ""))
 
 
 async def _reply_to_reminder(update: Update, context: AppContext) -> None:
@@ -226,12 +233,9 @@ async def _reply_to_reminder(update: Update, context: AppContext) -> None:
     if not assignment:
         await reply(update, context, texts.NOT_YOURS)
         return
-    try:
-        evidence = [await _fetch(context, ref)] if (ref := _file_ref(message)) else []
-    except ReportRefused as refused:
-        await reply(update, context, _refusal(refused))
+    if (received := await _received(update, context)) is None:
         return
-    percent, note = progress.parse_percent(message.text or message.caption or "")
+    evidence, percent, note = received
     recorded = await _record_and_answer(update, context, assignment.id, Action.PROGRESS, note=note, percent=percent,
                                         evidence=evidence, reminder_id=reminder.id, dedupe_key=_message_key(update),
                                         quiet=bool(evidence))
