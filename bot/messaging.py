@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from telegram import InlineKeyboardMarkup, Message
 from telegram.ext import ExtBot
 
@@ -33,12 +35,16 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
 
 
 async def send_text(bot: ExtBot, chat_id: int, text: str, *, reply_markup: InlineKeyboardMarkup | None = None,
-                    reply_to: int | None = None) -> Message:
-    """Send a possibly long text; the keyboard goes on the last piece. Returns the last message."""
+                    reply_to: int | None = None, pacer=None) -> Message:
+    """Send a possibly long text; the keyboard goes on the last piece. Returns the last message.
+
+    Messages nobody is waiting for (summaries, notices) pass the bot's pacer (bot.reminders.pacing.Pacer), so
+    that together with the reminders they stay within Telegram's limits."""
     pieces = split_message(text)
     message = None
     for index, piece in enumerate(pieces):
         last = index == len(pieces) - 1
-        message = await bot.send_message(chat_id, piece, reply_markup=reply_markup if last else None,
-                                         reply_to_message_id=reply_to if index == 0 else None)
+        async with pacer.slot(chat_id) if pacer is not None else nullcontext():
+            message = await bot.send_message(chat_id, piece, reply_markup=reply_markup if last else None,
+                                             reply_to_message_id=reply_to if index == 0 else None)
     return message

@@ -264,7 +264,7 @@ async def fetch_file(bot, ref: FileRef, storage: Path | None) -> FileRef:
     return ref
 
 
-async def send_due_notices(bot, sessions, now: datetime) -> int:
+async def send_due_notices(bot, sessions, now: datetime, pacer=None) -> int:
     """Send the secretaries' batched notices that are due; returns how many messages went out."""
     from bot.notices import render_notice
 
@@ -283,7 +283,7 @@ async def send_due_notices(bot, sessions, now: datetime) -> int:
             text, keyboard = await render_notice(db, reminder)
         message_id, error = None, None
         try:
-            message = await send_text(bot, reminder.chat_id, text, reply_markup=keyboard)
+            message = await send_text(bot, reminder.chat_id, text, reply_markup=keyboard, pacer=pacer)
             message_id, sent = message.message_id, sent + 1
         except TelegramError as failure:
             error = str(failure)[:500]

@@ -28,6 +28,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.context import AppContext
 from bot.messaging import send_text
+from bot.reminders.jobs import shared_pacer
 from bot.summaries import build_summaries, render
 from models.entities import Committee, Member, Reminder, Role
 from models.rollup import SUMMARY_KIND
@@ -129,7 +130,8 @@ async def plan_summaries(db: AsyncSession, now: datetime) -> int:
     return len(missing)
 
 
-async def send_due_summaries(bot: ExtBot, sessions: async_sessionmaker[AsyncSession], now: datetime) -> int:
+async def send_due_summaries(bot: ExtBot, sessions: async_sessionmaker[AsyncSession], now: datetime,
+                             pacer=None) -> int:
     """Send the due summaries, a batch at a time, until none is due or this run's time is up (the next run goes on).
     Each committee and chat gets one, however many of its rows were due. Returns how many went out."""
     started, sent = time.monotonic(), 0
@@ -138,7 +140,7 @@ async def send_due_summaries(bot: ExtBot, sessions: async_sessionmaker[AsyncSess
             claimed = await _claim(db, now)
         if not claimed:
             break
-        batch_sent, held = await _send_batch(bot, sessions, claimed, now)
+        batch_sent, held = await _send_batch(bot, sessions, claimed, now, pacer)
         sent += batch_sent
         if held:
             break
@@ -146,7 +148,7 @@ async def send_due_summaries(bot: ExtBot, sessions: async_sessionmaker[AsyncSess
 
 
 async def _send_batch(bot: ExtBot, sessions: async_sessionmaker[AsyncSession], claimed: list,
-                      now: datetime) -> tuple[int, bool]:
+                      now: datetime, pacer=None) -> tuple[int, bool]:
     """Compute the batch's summaries together and send them; (how many went out, whether Telegram said wait)."""
     chats: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     for row in claimed:
@@ -166,7 +168,7 @@ async def _send_batch(bot: ExtBot, sessions: async_sessionmaker[AsyncSession], c
                 else:
                     if sent:
                         await asyncio.sleep(PAUSE_SECONDS)
-                    sent += await _deliver(bot, sessions, chat_id, rows, text, now)
+                    sent += await _deliver(bot, sessions, chat_id, rows, text, now, pacer)
                 waiting.difference_update(ids)
     except RetryAfter as error:
         wait = _retry_after(error)
@@ -188,10 +190,10 @@ def _retry_after(error: RetryAfter) -> timedelta:
 
 
 async def _deliver(bot: ExtBot, sessions: async_sessionmaker[AsyncSession], chat_id: int, rows: list, text: str,
-                   now: datetime) -> int:
+                   now: datetime, pacer=None) -> int:
     ids = [row.id for row in rows]
     try:
-        message = await send_text(bot, chat_id, text)
+        message = await send_text(bot, chat_id, text, pacer=pacer)
     except RetryAfter:
         raise
     except Forbidden as error:
@@ -237,7 +239,7 @@ async def summary_tick(context: AppContext) -> None:
     now = services.clock.now()
     async with services.sessions.begin() as db:
         await plan_summaries(db, now)
-    await send_due_summaries(context.bot, services.sessions, now)
+    await send_due_summaries(context.bot, services.sessions, now, shared_pacer(context.application))
 
 
 def schedule(application: Application) -> None:

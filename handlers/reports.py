@@ -17,6 +17,7 @@ from bot.clock import local_today
 from bot.context import AppContext
 from bot.messaging import send_text
 from bot.progress import Author, FileRef, ReportRefused
+from bot.reminders.jobs import shared_pacer
 from bot.views import agreement_deadline, shorten
 from handlers.common import AWAITING, args_text, membership, reply
 from models import queries
@@ -416,7 +417,8 @@ async def pressed_decision(update: Update, context: AppContext) -> None:
 
 async def notices_job(context: AppContext) -> None:
     """Send the secretaries' batched notices that are due."""
-    await progress.send_due_notices(context.bot, context.services.sessions, context.now())
+    await progress.send_due_notices(context.bot, context.services.sessions, context.now(),
+                                    shared_pacer(context.application))
 
 
 async def _tell(context: AppContext, chats: list[int], text: str) -> None:

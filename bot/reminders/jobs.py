@@ -49,6 +49,12 @@ def start_reminders(application: Application) -> None:
                                         name="reminders", job_kwargs={"max_instances": 2, "coalesce": True})
 
 
+def shared_pacer(application: Application) -> Pacer | None:
+    """The pacer every sender of this process shares (None before the reminders started)."""
+    runtime = application.bot_data.get(RUNTIME)
+    return runtime.pacer if runtime is not None else None
+
+
 async def reminder_round(context: AppContext) -> None:
     """Plan, escalate and send what is due (a round still running makes this one return at once)."""
     await run_round(context.application)
