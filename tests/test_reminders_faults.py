@@ -133,7 +133,7 @@ async def test_rows_claimed_by_a_dead_instance_go_out_once_its_lease_ends(telegr
     await plan_due(sessions, clock.now(), everything=True)
     claimed = await outbox.claim(sessions, now=clock.now(), worker="dead-instance", limit=10,
                                  lease=timedelta(minutes=10), committees=[committee.id], skip_chats=set())
-    assert len(claimed) == 2
+    assert len(claimed.ids) == 2
 
     clock.set(lima("2026-03-30 08:05"))
     await rounds.run()

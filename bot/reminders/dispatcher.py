@@ -107,8 +107,10 @@ class Dispatcher:
                     # One message per chat in the pipeline, and none for chats whose window is full.
                     skip = {item.chat_id for item in pipeline.values()} | self.pacer.busy_chats()
                     async with self._writing():
-                        ids = await outbox.claim(self.sessions, now=now, worker=self.worker, committees=working,
-                                                 limit=self.capacity - len(pipeline), lease=LEASE, skip_chats=skip)
+                        claimed = await outbox.claim(self.sessions, now=now, worker=self.worker, committees=working,
+                                                     limit=self.capacity - len(pipeline), lease=LEASE,
+                                                     skip_chats=skip)
+                        ids = claimed.ids
                         if ids:
                             async with self.sessions.begin() as db:
                                 await replan_reminders(db, ids, now)
@@ -117,8 +119,9 @@ class Dispatcher:
                         for item in items:
                             pipeline[asyncio.create_task(self._deliver(item))] = item
                         continue
-                    if not pipeline and not await outbox.any_due(self.sessions, now=now, committees=working,
-                                                                 chats=skip):
+                    # Another instance took the rows this one chose: the rest may be free once it commits.
+                    if not pipeline and not claimed.contended and not await outbox.any_due(
+                            self.sessions, now=now, committees=working, chats=skip):
                         break
                 if not pipeline:
                     if stopping:

@@ -9,6 +9,7 @@ again: see README, "Reminders", for why.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
@@ -31,13 +32,20 @@ def _claimable(now: datetime):
                 Reminder.due_at <= now, or_(Reminder.claimed_until.is_(None), Reminder.claimed_until <= now))
 
 
+@dataclass(frozen=True)
+class Claim:
+    ids: list[int]
+    contended: bool = False  # another instance locked rows this one chose: more may be waiting once it commits
+
+
 async def claim(sessions: async_sessionmaker[AsyncSession], *, now: datetime, worker: str, limit: int,
-                lease: timedelta, committees: list[int], skip_chats: set[int]) -> list[int]:
+                lease: timedelta, committees: list[int], skip_chats: set[int]) -> Claim:
     """Take up to `limit` due rows of these committees for `lease`, at most one per chat: each chat's first, the
     earliest due first and, among rows due together, the chats with most waiting (a group chat's 20 a minute make
     its queue the slowest to empty, so it must not be left for the end). Rows of `skip_chats` stay for later."""
     if not committees or limit <= 0:
-        return []
+        return Claim([])
+    contended = False
     async with sessions.begin() as db:
         # A chat another instance is sending to right now waits for it: its per-chat limit is not ours to see.
         elsewhere = select(Reminder.chat_id).where(
@@ -55,13 +63,15 @@ async def claim(sessions: async_sessionmaker[AsyncSession], *, now: datetime, wo
                                     .order_by(waiting.c.due_at, waiting.c.queue.desc(), waiting.c.id).limit(limit)))
         if ids and is_postgres(db):
             # Window functions cannot lock: lock the chosen rows now, skipping those another instance just took.
+            chosen = len(ids)
             ids = list(await db.scalars(select(Reminder.id).where(Reminder.id.in_(ids), _claimable(now))
                                         .with_for_update(skip_locked=True)))
+            contended = len(ids) < chosen
         if ids:
             await db.execute(update(Reminder).where(Reminder.id.in_(ids))
                              .values(claimed_by=worker, claimed_until=now + lease)
                              .execution_options(synchronize_session=False))
-    return ids
+    return Claim(ids, contended)
 
 
 async def any_due(sessions: async_sessionmaker[AsyncSession], *, now: datetime, committees: list[int],
