@@ -53,14 +53,8 @@ async def show_summary(update: Update, context: AppContext) -> None:
 
 async def send_report(update: Update, context: AppContext) -> None:
     """The "Informe de seguimiento de acuerdos" for the next session, as an .xlsx and a .pdf: /reporte."""
-    async with context.transaction() as db:
-        target = await _target(db, update, context, "/reporte")
-        report = None if isinstance(target, str) else await summaries.build_report(db, target[0], context.now())
+    report = await _built(update, context, "/reporte", summaries.build_report)
     if report is None:
-        await reply(update, context, target)
-        return
-    if not report.summary.agreements:
-        await reply(update, context, texts.t(texts.SUMMARY_EMPTY, committee=report.summary.committee))
         return
     # Drawing a 500-agreement report takes a moment: off the event loop.
     workbook = await asyncio.to_thread(exports.xlsx, report)
@@ -74,14 +68,8 @@ async def send_report(update: Update, context: AppContext) -> None:
 
 async def send_chart(update: Update, context: AppContext) -> None:
     """The semáforo per institution as a picture: /semaforo."""
-    async with context.transaction() as db:
-        target = await _target(db, update, context, "/semaforo")
-        summary = None if isinstance(target, str) else await summaries.build_summary(db, target[0], context.now())
+    summary = await _built(update, context, "/semaforo", summaries.build_summary)
     if summary is None:
-        await reply(update, context, target)
-        return
-    if not summary.agreements:
-        await reply(update, context, texts.t(texts.SUMMARY_EMPTY, committee=summary.committee))
         return
     picture = await asyncio.to_thread(exports.chart_png, summary)
     tally = summary.tally
@@ -89,6 +77,22 @@ async def send_chart(update: Update, context: AppContext) -> None:
         update.effective_chat.id, photo=picture, filename=exports.chart_filename(summary),
         caption=texts.t(texts.SEMAFORO_CAPTION, committee=summary.committee, date=day(summary.today),
                         green=tally.green, yellow=tally.yellow, red=tally.red, grey=tally.grey))
+
+
+async def _built(update: Update, context: AppContext, command: str, build):
+    """`build(db, committee, now)` for the speaker's committee; None, after answering why, when there is nothing
+    to draw (not theirs to read, or no agreements yet)."""
+    async with context.transaction() as db:
+        target = await _target(db, update, context, command)
+        built = None if isinstance(target, str) else await build(db, target[0], context.now())
+    if built is None:
+        await reply(update, context, target)
+        return None
+    summary = built.summary if isinstance(built, summaries.Report) else built
+    if not summary.agreements:
+        await reply(update, context, texts.t(texts.SUMMARY_EMPTY, committee=summary.committee))
+        return None
+    return built
 
 
 def register(application: Application) -> None:
