@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from contextlib import nullcontext
+from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup, Message
+from telegram.error import RetryAfter
 from telegram.ext import ExtBot
+from telegram.warnings import PTBDeprecationWarning
 
 TELEGRAM_LIMIT = 4096
 
@@ -48,3 +52,12 @@ async def send_text(bot: ExtBot, chat_id: int, text: str, *, reply_markup: Inlin
             message = await bot.send_message(chat_id, piece, reply_markup=reply_markup if last else None,
                                              reply_to_message_id=reply_to if index == 0 else None)
     return message
+
+
+def retry_after(limited: RetryAfter) -> timedelta:
+    """How long Telegram asked the bot to wait after a 429."""
+    # PTB 22 warns that the attribute becomes a timedelta in its next major version; either is fine here.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = limited.retry_after
+    return value if isinstance(value, timedelta) else timedelta(seconds=value)

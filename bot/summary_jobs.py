@@ -12,7 +12,6 @@ import logging
 import os
 import socket
 import time
-import warnings
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,10 +23,9 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, ExtBot
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.context import AppContext
-from bot.messaging import send_text
+from bot.messaging import retry_after, send_text
 from bot.reminders.jobs import shared_pacer
 from bot.summaries import build_summaries, render
 from models.entities import Committee, Member, Reminder, Role
@@ -171,7 +169,7 @@ async def _send_batch(bot: ExtBot, sessions: async_sessionmaker[AsyncSession], c
                     sent += await _deliver(bot, sessions, chat_id, rows, text, now, pacer)
                 waiting.difference_update(ids)
     except RetryAfter as error:
-        wait = _retry_after(error)
+        wait = retry_after(error)
         log.warning("Telegram asked to wait %s; the remaining weekly summaries wait too", wait)
         await _mark(sessions, list(waiting), claimed_until=now + wait, claimed_by=None)
         async with sessions.begin() as db:  # and so do the due ones not claimed yet
@@ -179,14 +177,6 @@ async def _send_batch(bot: ExtBot, sessions: async_sessionmaker[AsyncSession], c
                              .execution_options(synchronize_session=False))
         return sent, True
     return sent, False
-
-
-def _retry_after(error: RetryAfter) -> timedelta:
-    # PTB 22 warns that the attribute becomes a timedelta in its next major version; either is fine here.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = error.retry_after
-    return value if isinstance(value, timedelta) else timedelta(seconds=value)
 
 
 async def _deliver(bot: ExtBot, sessions: async_sessionmaker[AsyncSession], chat_id: int, rows: list, text: str,

@@ -135,18 +135,22 @@ async def all_committees(db: AsyncSession) -> list[Committee]:
 NOT_ANSWERABLE_KINDS = ("escalation", "notice", "summary")
 
 
+def unanswered_counts(*where):
+    """Per assignment: the reminders sent since its last status update (none answered them), as (assignment_id,
+    count) rows; `where` narrows the reminders (by assignment, or by committee)."""
+    return (select(Reminder.assignment_id, func.count(Reminder.id).label("count"))
+            .join(Assignment, Assignment.id == Reminder.assignment_id)
+            .where(*where, Reminder.sent_at.is_not(None), Reminder.kind.not_in(NOT_ANSWERABLE_KINDS),
+                   or_(Assignment.last_update_at.is_(None), Reminder.sent_at > Assignment.last_update_at))
+            .group_by(Reminder.assignment_id))
+
+
 async def unanswered_reminders(db: AsyncSession, assignment_ids: list[int]) -> dict[int, int]:
-    """Reminders sent to each assignment since its last status update (none answered them)."""
+    """Reminders sent to each assignment since its last status update."""
     if not assignment_ids:
         return {}
-    query = (
-        select(Reminder.assignment_id, func.count(Reminder.id))
-        .join(Assignment, Assignment.id == Reminder.assignment_id)
-        .where(Reminder.assignment_id.in_(assignment_ids), Reminder.sent_at.is_not(None),
-               Reminder.kind.not_in(NOT_ANSWERABLE_KINDS),
-               or_(Assignment.last_update_at.is_(None), Reminder.sent_at > Assignment.last_update_at))
-        .group_by(Reminder.assignment_id))
-    return {assignment_id: count for assignment_id, count in (await db.execute(query)).all()}
+    rows = await db.execute(unanswered_counts(Reminder.assignment_id.in_(assignment_ids)))
+    return {assignment_id: count for assignment_id, count in rows.all()}
 
 
 async def history(db: AsyncSession, assignment_ids: list[int]) -> list[StatusUpdate]:

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from functools import cache, partial
 from typing import NamedTuple
 
-from sqlalchemy import CTE, DateTime, Select, bindparam, case, func, or_, select, type_coerce
+from sqlalchemy import CTE, DateTime, Select, bindparam, case, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -26,7 +26,7 @@ from models.entities import (
     StatusUpdate,
 )
 from models.base import UTCDateTime
-from models.queries import NOT_ANSWERABLE_KINDS
+from models.queries import unanswered_counts
 
 SUMMARY_KIND = "summary"
 
@@ -129,13 +129,7 @@ def _fact_statements() -> tuple[Select, Select, Select, Select]:
                   .join(Session, Session.id == Agreement.session_id)
                   .where(Agreement.committee_id.in_(committee_ids))
                   .order_by(Agreement.committee_id, Agreement.id))
-    # The same rule as queries.unanswered_reminders, for whole committees in one statement.
-    unanswered = (select(Reminder.assignment_id, func.count(Reminder.id).label("count"))
-                  .join(Assignment, Assignment.id == Reminder.assignment_id)
-                  .where(Reminder.committee_id.in_(committee_ids), Reminder.sent_at.is_not(None),
-                         Reminder.kind.not_in(NOT_ANSWERABLE_KINDS),
-                         or_(Assignment.last_update_at.is_(None), Reminder.sent_at > Assignment.last_update_at))
-                  .group_by(Reminder.assignment_id).subquery("unanswered"))
+    unanswered = unanswered_counts(Reminder.committee_id.in_(committee_ids)).subquery("unanswered")
     assignment_columns = {
         "agreement_id": Assignment.agreement_id, "assignment_id": Assignment.id,
         "institution_id": Assignment.institution_id, "status": Assignment.status, "percent": Assignment.percent,

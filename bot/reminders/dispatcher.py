@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import warnings
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.clock import Clock
+from bot.messaging import retry_after
 from bot.reminders import outbox
 from bot.reminders.cadence import ReminderSettings, is_open
 from bot.reminders.pacing import Pacer
@@ -165,7 +164,7 @@ class Dispatcher:
                 try:
                     message_id = await self.send(item)
                 except RetryAfter as limited:
-                    self.pacer.pause(_seconds(limited))
+                    self.pacer.pause(retry_after(limited).total_seconds())
                     failure = limited
                 except TelegramError as error:
                     failure = error
@@ -270,10 +269,3 @@ class _Together(Generic[K, R]):
                         future.set_result(results.get(key))
         finally:
             self._flushing = None
-
-
-def _seconds(limited: RetryAfter) -> float:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = limited.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
