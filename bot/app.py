@@ -27,6 +27,7 @@ from handlers import (
     sessions,
     start,
     summary,
+    verification,
 )
 
 
@@ -55,6 +56,7 @@ def build_application(settings: Settings, sessions_factory: async_sessionmaker[A
     # Before reports: its catch-all takes the texts and files an import waits for.
     imports.register(application)
     reports.register(application)
+    verification.register(application)
     reminders.register(application)
     summary.register(application)
     config.register(application)

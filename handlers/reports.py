@@ -1,5 +1,4 @@
-"""Progress reports from institutions (/pendientes, /avance, buttons, replies to reminders, evidence)
-and the secretary's decisions (/verificar, /observar, /anular and the notice's buttons)."""
+"""Progress reports from institutions: /pendientes, /avance, the report buttons, replies to reminders, evidence."""
 
 from __future__ import annotations
 
@@ -9,22 +8,17 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message, Update
-from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import callbacks, keyboards, progress, texts
 from bot.clock import local_today
 from bot.context import AppContext
-from bot.messaging import send_text
 from bot.progress import Author, FileRef, ReportRefused
-from bot.reminders.jobs import shared_pacer
 from bot.views import agreement_deadline, shorten
-from handlers.common import AWAITING, args_text, membership, reply
+from handlers.common import AWAITING, args_text, reply
 from models import queries
 from models.entities import Assignment, Committee, Role, Status
 from models.lifecycle import CLOSED, Action
-from models.names import institution_key
-from models.rules import agreement_status
 from models.semaforo import EMOJI, LightSettings, light
 
 log = logging.getLogger(__name__)
@@ -101,10 +95,10 @@ async def report_progress(update: Update, context: AppContext) -> None:
                 recorded = await progress.record_update(
                     db, assignment_id=found[0], action=Action.PROGRESS, author=author(update), now=context.now(),
                     note=note, percent=percent, dedupe_key=_message_key(update))
-                await _after_change(db, context, recorded.assignment)
+                await after_change(db, context, recorded.assignment)
                 answer = _recorded_text(recorded)
     except ReportRefused as refused:
-        answer = _refusal(refused, names)
+        answer = refusal(refused, names)
     await reply(update, context, answer, keyboard)
 
 
@@ -216,7 +210,7 @@ async def _received(update: Update, context: AppContext) -> tuple[list[FileRef],
     try:
         evidence = [await _fetch(context, ref)] if (ref := _file_ref(message)) else []
     except ReportRefused as refused:
-        await reply(update, context, _refusal(refused))
+        await reply(update, context, refusal(refused))
         return None
     return (evidence, *progress.parse_percent(message.text or message.caption or ""))
 
@@ -258,9 +252,9 @@ async def _record_and_answer(update: Update, context: AppContext, assignment_id:
                 db, assignment_id=assignment_id, action=action, author=author(update), now=context.now(),
                 note=note, percent=percent, evidence=evidence, evidence_update_id=evidence_update_id,
                 dedupe_key=dedupe_key, reminder_id=reminder_id)
-            await _after_change(db, context, recorded.assignment)
+            await after_change(db, context, recorded.assignment)
     except ReportRefused as refused:
-        await reply(update, context, _refusal(refused, await _names(context, assignment_id)))
+        await reply(update, context, refusal(refused, await names_of(context, assignment_id)))
         return None if refused.reason in ("closed", "duplicate", "not_allowed", "unknown") else False
     if not quiet:
         await reply(update, context, _recorded_text(recorded))
@@ -275,161 +269,14 @@ def _recorded_text(recorded) -> str:
                    status=texts.STATUS[a.status.value], percent=f" · {a.percent}%" if a.percent else "")
 
 
-async def _after_change(db: AsyncSession, context: AppContext, assignment: Assignment) -> None:
+async def after_change(db: AsyncSession, context: AppContext, assignment: Assignment) -> None:
     """Hook for what follows a status change in the same transaction (the reminders' plan)."""
     replan = context.application.bot_data.get("replan")
     if replan is not None:
         await replan(db, assignment.id, context.now())
 
 
-async def verify(update: Update, context: AppContext) -> None:
-    """/verificar 2.1 PNP: the reported completion is accepted."""
-    await _secretary_decision(update, context, Action.VERIFY, texts.VERIFY_USAGE, needs_reason=False)
-
-
-async def observe(update: Update, context: AppContext) -> None:
-    """/observar 2.1 PNP <motivo>: the reported completion goes back to the institution, with the reason."""
-    await _secretary_decision(update, context, Action.OBSERVE, texts.OBSERVE_USAGE, needs_reason=True)
-
-
-async def _secretary_decision(update: Update, context: AppContext, action: Action, usage: str,
-                              needs_reason: bool) -> None:
-    words = args_text(update).split()
-    if len(words) < 2:
-        await reply(update, context, usage)
-        return
-    async with context.transaction() as db:
-        member = await membership(db, update, context, Role.SECRETARY)
-        if member is None:
-            await reply(update, context, texts.t(texts.NOT_SECRETARY, command=f"/{update.effective_message.text.split()[0][1:].split('@')[0]}"))
-            return
-        agreement = await queries.find_agreement(db, member.committee_id, words[0])
-        if agreement is None:
-            await reply(update, context, texts.t(texts.AGREEMENT_NOT_FOUND, code=shorten(words[0], 20),
-                                                 committee=member.committee.name))
-            return
-        assignment, reason = await _assignment_named(db, agreement, words[1:])
-    if assignment is None:
-        known = ", ".join(a.institution.name for a in agreement.assignments)
-        await reply(update, context, texts.t(texts.ASSIGNMENT_NOT_FOUND, code=agreement.code,
-                                             institution=" ".join(words[1:3]), known=known))
-        return
-    if needs_reason and not reason:
-        await reply(update, context, usage)
-        return
-    await _decide(update, context, assignment.id, action, reason)
-
-
-async def _assignment_named(db: AsyncSession, agreement, words: list[str]) -> tuple[Assignment | None, str]:
-    """The agreement's assignment whose institution is named by the first words; the rest is the reason."""
-    for length in range(len(words), 0, -1):
-        if not institution_key(words[length - 1]):
-            continue  # "Warmi Ñan El oficio…": a trailing filler word begins the reason, not the name
-        institution = await queries.find_institution(db, agreement.committee_id, " ".join(words[:length]))
-        if institution is not None:
-            match = next((a for a in agreement.assignments if a.institution_id == institution.id), None)
-            if match is not None:
-                return match, " ".join(words[length:])
-    return None, ""
-
-
-async def _decide(update: Update, context: AppContext, assignment_id: int, action: Action, reason: str = "") -> None:
-    try:
-        async with context.transaction() as db:
-            recorded = await progress.record_update(db, assignment_id=assignment_id, action=action,
-                                                    author=author(update), now=context.now(), note=reason)
-            await _after_change(db, context, recorded.assignment)
-            a = recorded.assignment
-            committee = await db.get(Committee, a.agreement.committee_id)
-            contacts = await progress.contacts_of(db, a)
-            await db.refresh(a.agreement, ["assignments"])
-            all_done = agreement_status([s.status for s in a.agreement.assignments]) == Status.CUMPLIDO
-    except ReportRefused as refused:
-        await reply(update, context, _refusal(refused, await _names(context, assignment_id)))
-        return
-    names = dict(code=a.agreement.code, institution=a.institution.name)
-    if action == Action.VERIFY:
-        done = texts.t(texts.AGREEMENT_DONE, code=a.agreement.code) if all_done else ""
-        await reply(update, context, texts.t(texts.VERIFIED, **names) + done)
-        told = texts.t(texts.TOLD_VERIFIED, committee=committee.name, code=a.agreement.code)
-    else:
-        await reply(update, context, texts.t(texts.OBSERVED, **names))
-        told = texts.t(texts.TOLD_OBSERVED, committee=committee.name, code=a.agreement.code, reason=reason)
-    await _tell(context, contacts, told)
-
-
-async def cancel(update: Update, context: AppContext) -> None:
-    """/anular 2.1 <motivo>: cancel an agreement for every responsible, with the reason."""
-    words = args_text(update).split(maxsplit=1)
-    if len(words) < 2:
-        await reply(update, context, texts.CANCEL_USAGE)
-        return
-    async with context.transaction() as db:
-        member = await membership(db, update, context, Role.SECRETARY)
-        if member is None:
-            answer, contacts = texts.t(texts.NOT_SECRETARY, command="/anular"), []
-        elif (agreement := await queries.find_agreement(db, member.committee_id, words[0])) is None:
-            answer, contacts = texts.t(texts.AGREEMENT_NOT_FOUND, code=shorten(words[0], 20),
-                                       committee=member.committee.name), []
-        else:
-            try:
-                recorded = await progress.cancel_agreement(db, agreement=agreement, reason=words[1],
-                                                           author=author(update), now=context.now())
-            except ReportRefused as refused:
-                answer, contacts = _refusal(refused, dict(code=agreement.code, institution="—")), []
-            else:
-                contacts = []
-                for item in recorded:
-                    await _after_change(db, context, item.assignment)
-                    contacts += await progress.contacts_of(db, item.assignment)
-                answer = texts.t(texts.CANCELLED_AGREEMENT, code=agreement.code, count=len(recorded),
-                                 reason=words[1])
-                told = texts.t(texts.TOLD_CANCELLED, committee=member.committee.name, code=agreement.code,
-                               reason=words[1])
-    await reply(update, context, answer)
-    if contacts:
-        await _tell(context, sorted(set(contacts)), told)
-
-
-async def pressed_decision(update: Update, context: AppContext) -> None:
-    """✅ Verificar / ↩️ Observar on the secretary's notice."""
-    query = update.callback_query
-    kind, values = callbacks.parse_report(query.data)
-    async with context.transaction() as db:
-        assignment = await progress.assignment_for_secretary(db, int(values[0]), update.effective_user.id)
-    if assignment is None:
-        await query.answer(texts.plain(texts.t(texts.NOT_SECRETARY, command="/verificar")), show_alert=True)
-        return
-    if assignment.status != Status.REPORTADO:
-        await query.answer(texts.plain(texts.t(texts.NOT_ALLOWED_NOW, code=assignment.agreement.code,
-                                               institution=assignment.institution.name,
-                                               status=texts.STATUS[assignment.status.value])), show_alert=True)
-        return
-    await query.answer()
-    if kind == "v":
-        await _decide(update, context, assignment.id, Action.VERIFY)
-    else:
-        context.user_data[AWAITING] = {"chat": update.effective_chat.id, "assignment_id": assignment.id,
-                                       "action": Action.OBSERVE.value, "reminder_id": None}
-        await reply(update, context, texts.t(texts.ASK_REASON, code=assignment.agreement.code,
-                                             institution=assignment.institution.name))
-
-
-async def notices_job(context: AppContext) -> None:
-    """Send the secretaries' batched notices that are due."""
-    await progress.send_due_notices(context.bot, context.services.sessions, context.now(),
-                                    shared_pacer(context.application))
-
-
-async def _tell(context: AppContext, chats: list[int], text: str) -> None:
-    for chat_id in chats:
-        try:
-            await send_text(context.bot, chat_id, text)
-        except TelegramError:
-            log.warning("could not tell chat %s about a decision", chat_id, exc_info=True)
-
-
-async def _names(context: AppContext, assignment_id: int) -> dict:
+async def names_of(context: AppContext, assignment_id: int) -> dict:
     async with context.transaction() as db:
         a = await db.get(Assignment, assignment_id)
         if a is None:
@@ -438,7 +285,7 @@ async def _names(context: AppContext, assignment_id: int) -> dict:
         return dict(code=a.agreement.code, institution=a.institution.name, status=a.status)
 
 
-def _refusal(refused: ReportRefused, names: dict | None = None) -> str:
+def refusal(refused: ReportRefused, names: dict | None = None) -> str:
     names = dict(names or {})
     status = names.pop("status", refused.details.get("status"))
     status_text = texts.STATUS[status.value] if status else ""
@@ -483,15 +330,10 @@ def _button_key(update: Update) -> str:
 def register(application: Application) -> None:
     application.add_handler(CommandHandler("pendientes", pending))
     application.add_handler(CommandHandler("avance", report_progress))
-    application.add_handler(CommandHandler("verificar", verify))
-    application.add_handler(CommandHandler("observar", observe))
-    application.add_handler(CommandHandler("anular", cancel))
     application.add_handler(CallbackQueryHandler(pressed_report_button, pattern=callbacks.REMINDER_REPORT_PATTERN))
     application.add_handler(CallbackQueryHandler(chosen_assignment, pattern=rf"^{callbacks.VERSION}:a:"))
     application.add_handler(CallbackQueryHandler(skipped_note, pattern=rf"^{callbacks.VERSION}:k:"))
     application.add_handler(CallbackQueryHandler(answered_done_question, pattern=rf"^{callbacks.VERSION}:e:"))
-    application.add_handler(CallbackQueryHandler(pressed_decision, pattern=rf"^{callbacks.VERSION}:[vo]:"))
     # After /nuevo's conversation (registered earlier), so that its steps keep their text.
     application.add_handler(MessageHandler(
         (filters.TEXT & ~filters.COMMAND) | filters.Document.ALL | filters.PHOTO | filters.VOICE, received_message))
-    application.job_queue.run_repeating(notices_job, interval=30, first=10, name="notices")
