@@ -20,6 +20,7 @@ from models import queries
 from models.entities import (
     Agreement,
     Assignment,
+    Committee,
     Evidence,
     Member,
     Reminder,
@@ -29,7 +30,7 @@ from models.entities import (
     StatusUpdate,
 )
 from models.lifecycle import CLOSED, Action, NotAllowed, transition
-from models.rules import code_variants
+from models.rules import agreement_status, code_variants
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
 NOTICE_DELAY = timedelta(minutes=1)  # reports arriving within a minute reach the secretary in one message
@@ -57,6 +58,16 @@ class FileRef:
     size: int | None = None
     sha256: str | None = None
     stored_path: str | None = None
+
+
+@dataclass
+class Decision:
+    """The secretary's verify or observe, recorded: who to tell, and whether the agreement is now cumplido."""
+
+    recorded: Recorded
+    committee: str
+    contacts: list[int]
+    agreement_done: bool
 
 
 @dataclass
@@ -173,8 +184,29 @@ async def cancel_agreement(db: AsyncSession, *, agreement: Agreement, reason: st
     return recorded
 
 
+async def decide(db: AsyncSession, *, assignment_id: int, action: Action, author: Author, now: datetime,
+                 reason: str = "") -> Decision:
+    """/verificar or /observar on one assignment (ReportRefused when the lifecycle does not allow it)."""
+    recorded = await record_update(db, assignment_id=assignment_id, action=action, author=author, now=now,
+                                   note=reason)
+    agreement = recorded.assignment.agreement
+    committee = await db.get(Committee, agreement.committee_id)
+    await db.refresh(agreement, ["assignments"])
+    done = agreement_status([a.status for a in agreement.assignments]) == Status.CUMPLIDO
+    return Decision(recorded, committee.name, await contacts_of(db, recorded.assignment), done)
+
+
+async def own_update(db: AsyncSession, update_id: int, user_id: int, chat_id: int) -> StatusUpdate | None:
+    """A status update, only if this chat speaks for its assignment's institution."""
+    earlier = await db.get(StatusUpdate, update_id)
+    if earlier is None or await assignment_for_implementer(db, earlier.assignment_id, user_id, chat_id) is None:
+        return None
+    return earlier
+
+
 async def implementer_assignments(db: AsyncSession, user_id: int, chat_id: int, *, code: str | None = None,
-                                  open_only: bool = True, lock: bool = False) -> list[Assignment]:
+                                  assignment_id: int | None = None, open_only: bool = True,
+                                  lock: bool = False) -> list[Assignment]:
     """The assignments of every institution this chat speaks for, oldest deadline first (locked if asked)."""
     speaks_for = select(Member.institution_id).where(
         Member.active.is_(True), Member.role == Role.IMPLEMENTER, queries.speaks_for(user_id, chat_id))
@@ -187,6 +219,8 @@ async def implementer_assignments(db: AsyncSession, user_id: int, chat_id: int, 
         query = query.where(Assignment.status.not_in(CLOSED))
     if code is not None:
         query = query.where(Agreement.code.in_(code_variants(code)))
+    if assignment_id is not None:
+        query = query.where(Assignment.id == assignment_id)
     if lock:
         query = query.with_for_update(of=Assignment)
     return list((await db.scalars(query)).unique().all())
@@ -195,8 +229,8 @@ async def implementer_assignments(db: AsyncSession, user_id: int, chat_id: int, 
 async def assignment_for_implementer(db: AsyncSession, assignment_id: int, user_id: int,
                                      chat_id: int) -> Assignment | None:
     """The assignment, only if this chat speaks for its institution (open or closed)."""
-    mine = await implementer_assignments(db, user_id, chat_id, open_only=False)
-    return next((a for a in mine if a.id == assignment_id), None)
+    mine = await implementer_assignments(db, user_id, chat_id, assignment_id=assignment_id, open_only=False)
+    return mine[0] if mine else None
 
 
 async def assignment_for_secretary(db: AsyncSession, assignment_id: int, user_id: int) -> Assignment | None:

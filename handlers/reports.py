@@ -168,10 +168,8 @@ async def answered_done_question(update: Update, context: AppContext) -> None:
         await reply(update, context, texts.NOTED_PROGRESS)
         return
     async with context.transaction() as db:
-        earlier = await db.get(progress.StatusUpdate, int(update_id))
-        mine = earlier and await progress.assignment_for_implementer(
-            db, earlier.assignment_id, update.effective_user.id, update.effective_chat.id)
-    if not mine:
+        earlier = await progress.own_update(db, int(update_id), update.effective_user.id, update.effective_chat.id)
+    if earlier is None:
         await reply(update, context, texts.NOT_YOURS)
         return
     await _record_and_answer(update, context, earlier.assignment_id, Action.REPORT_DONE,

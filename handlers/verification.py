@@ -19,10 +19,9 @@ from bot.views import shorten
 from handlers.common import AWAITING, args_text, membership, reply
 from handlers.reports import after_change, author, names_of, refusal
 from models import queries
-from models.entities import Assignment, Committee, Role, Status
+from models.entities import Assignment, Role, Status
 from models.lifecycle import Action
 from models.names import institution_key
-from models.rules import agreement_status
 
 log = logging.getLogger(__name__)
 
@@ -81,26 +80,22 @@ async def _assignment_named(db: AsyncSession, agreement, words: list[str]) -> tu
 async def _decide(update: Update, context: AppContext, assignment_id: int, action: Action, reason: str = "") -> None:
     try:
         async with context.transaction() as db:
-            recorded = await progress.record_update(db, assignment_id=assignment_id, action=action,
-                                                    author=author(update), now=context.now(), note=reason)
-            await after_change(db, context, recorded.assignment)
-            a = recorded.assignment
-            committee = await db.get(Committee, a.agreement.committee_id)
-            contacts = await progress.contacts_of(db, a)
-            await db.refresh(a.agreement, ["assignments"])
-            all_done = agreement_status([s.status for s in a.agreement.assignments]) == Status.CUMPLIDO
+            decision = await progress.decide(db, assignment_id=assignment_id, action=action, author=author(update),
+                                             now=context.now(), reason=reason)
+            await after_change(db, context, decision.recorded.assignment)
     except ReportRefused as refused:
         await reply(update, context, refusal(refused, await names_of(context, assignment_id)))
         return
+    a = decision.recorded.assignment
     names = dict(code=a.agreement.code, institution=a.institution.name)
     if action == Action.VERIFY:
-        done = texts.t(texts.AGREEMENT_DONE, code=a.agreement.code) if all_done else ""
+        done = texts.t(texts.AGREEMENT_DONE, code=a.agreement.code) if decision.agreement_done else ""
         await reply(update, context, texts.t(texts.VERIFIED, **names) + done)
-        told = texts.t(texts.TOLD_VERIFIED, committee=committee.name, code=a.agreement.code)
+        told = texts.t(texts.TOLD_VERIFIED, committee=decision.committee, code=a.agreement.code)
     else:
         await reply(update, context, texts.t(texts.OBSERVED, **names))
-        told = texts.t(texts.TOLD_OBSERVED, committee=committee.name, code=a.agreement.code, reason=reason)
-    await _tell(context, contacts, told)
+        told = texts.t(texts.TOLD_OBSERVED, committee=decision.committee, code=a.agreement.code, reason=reason)
+    await _tell(context, decision.contacts, told)
 
 
 async def cancel(update: Update, context: AppContext) -> None:
