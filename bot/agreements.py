@@ -22,6 +22,10 @@ class DeadlineBeforeSession(Refused):
     pass
 
 
+class TextTooLong(Refused):
+    pass
+
+
 def check_deadline(deadline: Deadline | None, session: Session) -> None:
     if deadline is not None and deadline.due is not None and deadline.due < session.held_on:
         raise DeadlineBeforeSession(deadline.due.isoformat())
@@ -35,7 +39,9 @@ async def register_agreement(db: AsyncSession, *, committee: Committee, session:
     cleaned = clean_code(code)
     if cleaned is None:
         raise Refused(f"bad code {code!r}")
-    if not text.strip() or len(text) > MAX_AGREEMENT_TEXT:
+    if len(text.strip()) > MAX_AGREEMENT_TEXT:
+        raise TextTooLong(len(text.strip()))
+    if not text.strip():
         raise Refused("bad text")
     if not institutions:
         raise Refused("no institutions")

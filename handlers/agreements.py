@@ -241,6 +241,8 @@ async def _register(db: AsyncSession, update: Update, context: AppContext, membe
         return texts.t(texts.NEW_CODE_EXISTS, code=clean_code(code), session=session_name(session))
     except agreements.DeadlineBeforeSession:
         return texts.t(texts.DEADLINE_BEFORE_SESSION, deadline=day(deadline.due), session_date=day(session.held_on))
+    except agreements.TextTooLong:
+        return texts.t(texts.NEW_TEXT_TOO_LONG, length=len(text.strip()), max=MAX_AGREEMENT_TEXT)
     except Refused:
         return texts.NEW_USAGE
     return texts.t(texts.NEW_SAVED, code=agreement.code, session=session_name(session),

@@ -1,4 +1,5 @@
-"""Progress reports from institutions: /pendientes, /avance, the report buttons, replies to reminders, evidence."""
+"""Progress reports from institutions: /pendientes, /avance, the report buttons, replies to reminders, evidence;
+and recording the secretary's decision on a report (handlers/verification.py takes the commands)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message, Update
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import callbacks, keyboards, progress, texts
 from bot.clock import local_today
 from bot.context import AppContext
+from bot.messaging import send_text
 from bot.progress import Author, FileRef, ReportRefused
 from bot.views import agreement_deadline, shorten
 from handlers.common import AWAITING, args_text, reply
@@ -87,7 +90,8 @@ async def report_progress(update: Update, context: AppContext) -> None:
                 answer = texts.NOT_IMPLEMENTER if not await queries.implementer_institution_ids(db, user.id, chat.id) \
                     else texts.t(texts.PROGRESS_NOT_FOUND, code=shorten(code, 20))
             elif len(found) > 1:
-                context.user_data[AVANCE] = {"chat": chat.id, "note": note, "percent": percent}
+                context.user_data[AVANCE] = {"chat": chat.id, "note": note, "percent": percent,
+                                             "offered": [a.id for a in found]}
                 answer, keyboard = texts.PROGRESS_CHOOSE, keyboards.choose_assignment(found)
             else:
                 names = dict(code=found[0].agreement.code, institution=found[0].institution.name,
@@ -109,9 +113,12 @@ async def chosen_assignment(update: Update, context: AppContext) -> None:
     if not pending_note or pending_note["chat"] != update.effective_chat.id:
         await query.answer(texts.NEW_EXPIRED, show_alert=True)
         return
+    _, values = callbacks.parse_report(query.data)
+    if int(values[0]) not in pending_note["offered"]:
+        await query.answer(texts.NOT_YOURS, show_alert=True)
+        return
     await query.answer()
     await query.edit_message_reply_markup(None)
-    _, values = callbacks.parse_report(query.data)
     await _record_and_answer(update, context, int(values[0]), Action.PROGRESS, note=pending_note["note"],
                              percent=pending_note["percent"], dedupe_key=_button_key(update))
 
@@ -194,6 +201,10 @@ async def _complete_awaited(update: Update, context: AppContext, awaiting: dict)
     if (received := await _received(update, context)) is None:
         return
     evidence, percent, note = received
+    if action == Action.OBSERVE:  # the secretary's reason, asked by the notice's ↩️ Observar
+        if await decide(update, context, awaiting["assignment_id"], action, note):
+            context.user_data.pop(AWAITING, None)
+        return
     recorded = await _record_and_answer(update, context, awaiting["assignment_id"], action, note=note,
                                         percent=percent if action == Action.PROGRESS else None, evidence=evidence,
                                         reminder_id=awaiting.get("reminder_id"),
@@ -257,6 +268,39 @@ async def _record_and_answer(update: Update, context: AppContext, assignment_id:
     if not quiet:
         await reply(update, context, _recorded_text(recorded))
     return recorded
+
+
+async def decide(update: Update, context: AppContext, assignment_id: int, action: Action,
+                 reason: str = "") -> progress.Decision | None:
+    """/verificar or /observar, from the command or the notice's buttons: record, answer, tell the institution."""
+    try:
+        async with context.transaction() as db:
+            decision = await progress.decide(db, assignment_id=assignment_id, action=action, author=author(update),
+                                             now=context.now(), reason=reason)
+            await after_change(db, context, decision.recorded.assignment)
+    except ReportRefused as refused:
+        await reply(update, context, refusal(refused, await names_of(context, assignment_id)))
+        return None
+    a = decision.recorded.assignment
+    names = dict(code=a.agreement.code, institution=a.institution.name)
+    if action == Action.VERIFY:
+        done = texts.t(texts.AGREEMENT_DONE, code=a.agreement.code) if decision.agreement_done else ""
+        await reply(update, context, texts.t(texts.VERIFIED, **names) + done)
+        told = texts.t(texts.TOLD_VERIFIED, committee=decision.committee, code=a.agreement.code)
+    else:
+        await reply(update, context, texts.t(texts.OBSERVED, **names))
+        told = texts.t(texts.TOLD_OBSERVED, committee=decision.committee, code=a.agreement.code, reason=reason)
+    await tell(context, decision.contacts, told)
+    return decision
+
+
+async def tell(context: AppContext, chats: list[int], text: str) -> None:
+    """A decision, to every chat of the institution (one that cannot be reached does not stop the others)."""
+    for chat_id in chats:
+        try:
+            await send_text(context.bot, chat_id, text)
+        except TelegramError:
+            log.warning("could not tell chat %s about a decision", chat_id, exc_info=True)
 
 
 def _recorded_text(recorded) -> str:

@@ -3,27 +3,21 @@ and the job that sends the batched notices."""
 
 from __future__ import annotations
 
-import logging
-
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks, progress, texts
 from bot.context import AppContext
-from bot.messaging import send_text
 from bot.progress import ReportRefused
 from bot.reminders.jobs import shared_pacer
 from bot.views import shorten
 from handlers.common import AWAITING, args_text, membership, reply
-from handlers.reports import after_change, author, names_of, refusal
+from handlers.reports import after_change, author, decide, refusal, tell
 from models import queries
 from models.entities import Assignment, Role, Status
 from models.lifecycle import Action
 from models.names import institution_key
-
-log = logging.getLogger(__name__)
 
 
 async def verify(update: Update, context: AppContext) -> None:
@@ -61,7 +55,7 @@ async def _secretary_decision(update: Update, context: AppContext, action: Actio
     if needs_reason and not reason:
         await reply(update, context, usage)
         return
-    await _decide(update, context, assignment.id, action, reason)
+    await decide(update, context, assignment.id, action, reason)
 
 
 async def _assignment_named(db: AsyncSession, agreement, words: list[str]) -> tuple[Assignment | None, str]:
@@ -75,27 +69,6 @@ async def _assignment_named(db: AsyncSession, agreement, words: list[str]) -> tu
             if match is not None:
                 return match, " ".join(words[length:])
     return None, ""
-
-
-async def _decide(update: Update, context: AppContext, assignment_id: int, action: Action, reason: str = "") -> None:
-    try:
-        async with context.transaction() as db:
-            decision = await progress.decide(db, assignment_id=assignment_id, action=action, author=author(update),
-                                             now=context.now(), reason=reason)
-            await after_change(db, context, decision.recorded.assignment)
-    except ReportRefused as refused:
-        await reply(update, context, refusal(refused, await names_of(context, assignment_id)))
-        return
-    a = decision.recorded.assignment
-    names = dict(code=a.agreement.code, institution=a.institution.name)
-    if action == Action.VERIFY:
-        done = texts.t(texts.AGREEMENT_DONE, code=a.agreement.code) if decision.agreement_done else ""
-        await reply(update, context, texts.t(texts.VERIFIED, **names) + done)
-        told = texts.t(texts.TOLD_VERIFIED, committee=decision.committee, code=a.agreement.code)
-    else:
-        await reply(update, context, texts.t(texts.OBSERVED, **names))
-        told = texts.t(texts.TOLD_OBSERVED, committee=decision.committee, code=a.agreement.code, reason=reason)
-    await _tell(context, decision.contacts, told)
 
 
 async def cancel(update: Update, context: AppContext) -> None:
@@ -128,7 +101,7 @@ async def cancel(update: Update, context: AppContext) -> None:
                                reason=words[1])
     await reply(update, context, answer)
     if contacts:
-        await _tell(context, sorted(set(contacts)), told)
+        await tell(context, sorted(set(contacts)), told)
 
 
 async def pressed_decision(update: Update, context: AppContext) -> None:
@@ -147,7 +120,7 @@ async def pressed_decision(update: Update, context: AppContext) -> None:
         return
     await query.answer()
     if kind == "v":
-        await _decide(update, context, assignment.id, Action.VERIFY)
+        await decide(update, context, assignment.id, Action.VERIFY)
     else:
         context.user_data[AWAITING] = {"chat": update.effective_chat.id, "assignment_id": assignment.id,
                                        "action": Action.OBSERVE.value, "reminder_id": None}
@@ -159,14 +132,6 @@ async def notices_job(context: AppContext) -> None:
     """Send the secretaries' batched notices that are due."""
     await progress.send_due_notices(context.bot, context.services.sessions, context.now(),
                                     shared_pacer(context.application))
-
-
-async def _tell(context: AppContext, chats: list[int], text: str) -> None:
-    for chat_id in chats:
-        try:
-            await send_text(context.bot, chat_id, text)
-        except TelegramError:
-            log.warning("could not tell chat %s about a decision", chat_id, exc_info=True)
 
 
 def register(application: Application) -> None:

@@ -21,7 +21,7 @@ from models.entities import (
     StatusUpdate,
 )
 from models.names import institution_key
-from models.rules import code_key
+from models.rules import code_variants
 
 
 def speaks_for(user_id: int, chat_id: int):
@@ -84,19 +84,15 @@ async def recent_sessions(db: AsyncSession, committee_id: int, limit: int = 5) -
 async def find_agreement(db: AsyncSession, committee_id: int, code: str,
                          session_id: int | None = None) -> Agreement | None:
     """The agreement with this code, from the given session or else the most recent session that has it."""
-    key = code_key(code)
     query = (select(Agreement).join(Session)
-             .where(Agreement.committee_id == committee_id)
+             .where(Agreement.committee_id == committee_id, Agreement.code.in_(code_variants(code)))
              .options(selectinload(Agreement.session),
                       selectinload(Agreement.assignments).selectinload(Assignment.institution),
                       selectinload(Agreement.followup_institution))
-             .order_by(Session.held_on.desc(), Session.id.desc()))
+             .order_by(Session.held_on.desc(), Session.id.desc()).limit(1))
     if session_id is not None:
         query = query.where(Agreement.session_id == session_id)
-    for agreement in (await db.scalars(query)).all():
-        if code_key(agreement.code) == key:
-            return agreement
-    return None
+    return await db.scalar(query)
 
 
 async def agreements_page(db: AsyncSession, committee_id: int, *, institution_id: int | None = None,
@@ -138,7 +134,8 @@ NOT_ANSWERABLE_KINDS = ("escalation", "notice", "summary")
 def unanswered_counts(*where):
     """Per assignment: the reminders sent since its last status update (none answered them), as (assignment_id,
     count) rows; `where` narrows the reminders (by assignment, or by committee)."""
-    return (select(Reminder.assignment_id, func.count(Reminder.id).label("count"))
+    # One step of the cadence goes to each of the institution's contacts: it counts once.
+    return (select(Reminder.assignment_id, func.count(Reminder.due_at.distinct()).label("count"))
             .join(Assignment, Assignment.id == Reminder.assignment_id)
             .where(*where, Reminder.sent_at.is_not(None), Reminder.kind.not_in(NOT_ANSWERABLE_KINDS),
                    or_(Assignment.last_update_at.is_(None), Reminder.sent_at > Assignment.last_update_at))

@@ -173,9 +173,7 @@ def _changes_statement() -> Select:
         .join(Assignment, Assignment.id == StatusUpdate.assignment_id)
         .join(Agreement, Agreement.id == Assignment.agreement_id)
         .join(Institution, Institution.id == Assignment.institution_id)
-        # An assignment last updated before the period has no update in it: only the others' histories are read.
-        .where(Agreement.committee_id.in_(bindparam("committee_ids", expanding=True)),
-               Assignment.last_update_at > since, StatusUpdate.created_at > since,
+        .where(Agreement.committee_id.in_(bindparam("committee_ids", expanding=True)), StatusUpdate.created_at > since,
                StatusUpdate.created_at <= bindparam("until", type_=UTCDateTime()))
         .subquery("ranked"))
     return (select(*(column for column in ranked.c if column.name != "newest"))

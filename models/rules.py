@@ -25,9 +25,13 @@ def code_key(code: str) -> str:
 
 
 def code_variants(code: str) -> set[str]:
-    """Every way the same code may have been written ("1" → "1", "01", "001"), to find it with an index."""
+    """Every way the same code may have been written ("1" → "1", "01", "001"), to find it with an index; none
+    for a text that is not a code (then no agreement has it)."""
+    cleaned = clean_code(code)
+    if cleaned is None:
+        return set()
     variants = {""}
-    for part in code_key(code).split("."):
+    for part in code_key(cleaned).split("."):
         spellings = {part.zfill(width) for width in range(len(part), 4)}
         variants = {f"{v}.{p}" if v else p for v in variants for p in spellings}
     return variants

@@ -1,0 +1,90 @@
+"""Rules the review found broken: a mistyped code, a reminder counted once per contact, and the secretary's
+decisions in the weekly summary's changes."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.progress import Author, record_update
+from models import queries, rollup
+from models.entities import Assignment, Reminder, Status
+from models.lifecycle import Action
+from models.rules import code_variants
+from tests.conftest import followed_agreement, lima
+from tests.test_progress_reports import committee_with_agreement, run_notices, status_of, updates
+
+
+def test_something_that_is_not_a_code_has_no_spellings():
+    assert code_variants("abc") == set() and code_variants("2.1:") == set()
+    assert code_variants("2.1.") == code_variants("02.01")
+
+
+async def test_a_mistyped_code_is_answered_not_crashed(telegram, sessions, clock, committee):
+    rosa, carlos, lucia = await committee_with_agreement(telegram, sessions, clock)
+    await carlos.send("/avance abc 60% texto")
+    assert "No tienen un acuerdo pendiente" in carlos.last()
+    await rosa.send("/acuerdo 2.1:")
+    assert "No encuentro el acuerdo <b>2.1:</b>" in rosa.last()
+    await rosa.send("/verificar xyz PNP")
+    assert "No encuentro el acuerdo <b>xyz</b>" in rosa.last()
+
+
+async def test_one_reminder_to_two_contacts_counts_once(telegram, sessions, clock, committee):
+    rosa, carlos, lucia, group = await followed_agreement(telegram, sessions, clock)
+    async with sessions.begin() as db:
+        assignment = (await db.scalars(select(Assignment))).first()
+        due = lima("2026-03-30 09:00")
+        for chat in (carlos.id, group.id):  # one step of the cadence, to each of the institution's contacts
+            db.add(Reminder(committee_id=committee.id, assignment_id=assignment.id,
+                            chat_id=chat, kind="before_deadline", due_at=due, sent_at=due, created_at=due))
+    async with sessions() as db:
+        assert await queries.unanswered_reminders(db, [assignment.id]) == {assignment.id: 1}
+
+
+async def test_a_verification_is_a_change_of_the_week(telegram, sessions, clock, committee):
+    rosa, carlos, lucia, group = await followed_agreement(telegram, sessions, clock)
+    async with sessions.begin() as db:
+        assignment = (await db.scalars(select(Assignment))).first()
+        await record_update(db, assignment_id=assignment.id, action=Action.REPORT_DONE, author=Author(1, "Carlos"),
+                            now=lima("2026-03-27 12:00"), note="Oficio N° 12-2026")
+    async with sessions.begin() as db:
+        await record_update(db, assignment_id=assignment.id, action=Action.VERIFY, author=Author(2, "Rosa"),
+                            now=lima("2026-04-06 12:00"))
+    async with sessions() as db:
+        changes = await rollup.changes(db, [committee.id], since=lima("2026-04-03 00:00"),
+                                       until=lima("2026-04-10 00:00"), limit=10)
+    assert [row.status.value for row in changes] == ["cumplido"]
+
+
+async def test_observing_with_the_notice_button_tells_the_institution(telegram, sessions, clock, committee):
+    rosa, carlos, lucia = await committee_with_agreement(telegram, sessions, clock)
+    await lucia.send("/pendientes")
+    await lucia.press("✅ 2.1")
+    await lucia.send("Oficio N° 12-2026-CEM")
+    await run_notices(telegram, sessions, clock)
+    await rosa.press("Observar")
+    await rosa.send("El oficio no adjunta el informe psicológico")
+    assert "Observado: <b>2.1</b> · Warmi Ñan" in rosa.last()
+    assert "observó el reporte del acuerdo <b>2.1</b>: El oficio no adjunta el informe psicológico" in lucia.last()
+    assert await status_of(sessions, "2.1", "Warmi Ñan") == Status.OBSERVADO
+
+
+async def test_a_choice_that_was_not_offered_changes_nothing(telegram, sessions, clock, committee):
+    rosa, carlos, lucia = await committee_with_agreement(telegram, sessions, clock)
+    await rosa.send("/invitar Warmi Ñan")
+    await carlos.send(f"/start {rosa.last().split('start=')[1].split()[0]}")  # Carlos also speaks for Warmi Ñan
+    await carlos.send("/avance 3 40% Se pidió la lista")
+    await carlos.send("/avance 2.1 40% Se pidió el informe")
+    offered = telegram.api.messages_with_buttons(carlos.chat.id)[0]
+    button = offered["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    assignment_3 = [u.assignment_id for u in await updates(sessions)][0]
+    forged = button.rsplit(":", 1)[0] + f":{assignment_3}"  # his own, but not what he was asked about
+    before = len(await updates(sessions))
+    await carlos.press_data(forged, offered)
+    assert len(await updates(sessions)) == before
+
+
+async def test_a_one_line_agreement_too_long_says_so(telegram, sessions, clock, committee):
+    rosa, carlos, lucia = await committee_with_agreement(telegram, sessions, clock)
+    await rosa.send("/nuevo 4 | " + "Texto largo " * 300 + "| PNP | 30 de abril")
+    assert "demasiado largo" in rosa.last()
