@@ -1,5 +1,5 @@
-"""Rules the review found broken: a mistyped code, a reminder counted once per contact, and the secretary's
-decisions in the weekly summary's changes."""
+"""Rules at their edges: a mistyped code, one reminder to several contacts, the secretary's decisions in the
+week's changes, ↩️ Observar from the notice, a choice that was not offered, a one-line agreement too long."""
 
 from datetime import timedelta
 
