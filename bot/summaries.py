@@ -16,17 +16,16 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
-from bot.views import day, shorten
+from bot.views import day, session_name, shorten
 from models import rollup
 from models.entities import Committee, CommitteeKind, Member, Role, Status
+from models.lifecycle import CLOSED, WORKING
 from models.names import institution_key
 from models.rules import agreement_status, code_key
 from models.semaforo import EMOJI, Light, LightSettings, Tally, light, worst
 
 WEEK = timedelta(days=7)
 LIST_LIMIT = 30  # lines per list in the chat; the report has them all
-# Statuses in which the next step is the institution's (a reported completion waits on the secretary).
-AWAITING = frozenset({Status.PENDIENTE, Status.EN_PROCESO, Status.CON_DIFICULTADES, Status.OBSERVADO})
 KIND_ORDER = {kind: index for index, kind in enumerate(CommitteeKind)}
 # How many levels of committees below an observer's own one get a line; others are summed into their parent's.
 ROLLUP_DEPTH = {CommitteeKind.CONASEC: 1}
@@ -62,7 +61,7 @@ class AgreementState(NamedTuple):
 
     @property
     def is_open(self) -> bool:
-        return self.status not in (Status.CUMPLIDO, Status.ANULADO)
+        return self.status not in CLOSED
 
     @property
     def without_deadline(self) -> bool:
@@ -151,13 +150,13 @@ class Summary:
                 continue
             tally.add(agreement.light)
             done += agreement.status == Status.CUMPLIDO
-            if agreement.deadline is None and not agreement.next_session and agreement.is_open:
+            if agreement.without_deadline and agreement.is_open:
                 without.append(agreement)
             for a in agreement.live:
                 row = counts.get(a.institution_id)
                 if row is None:
                     row = counts[a.institution_id] = [a.institution, 0, 0, 0, 0, None, Tally()]
-                waiting = a.status in AWAITING
+                waiting = a.status in WORKING
                 row[1] += waiting
                 row[2] += a.overdue
                 row[3] += a.status == Status.REPORTADO
@@ -221,7 +220,7 @@ class _Judge:
         """Agreement states by committee."""
         states: dict[int, list[AgreementState]] = defaultdict(list)
         assignments, names, position, count = facts.assignments, facts.institutions, 0, len(facts.assignments)
-        as_utc, anulado, awaiting = rollup.as_utc, Status.ANULADO, AWAITING
+        as_utc, anulado, awaiting = rollup.as_utc, Status.ANULADO, WORKING
         # Rows are unpacked by position (rollup's AgreementFact / AssignmentFact order): this is the inner loop of
         # every weekly summary, and a Row's attribute lookup costs more than the rest of the work.
         for (agreement_id, committee_id, code, text, deadline, next_session, next_session_on, cancelled,
@@ -257,8 +256,7 @@ class _Judge:
         return states
 
     def _session_name(self, session: rollup.SessionFact) -> str:
-        name = self.sessions[session.session_id] = texts.SESSION_NAME.format(
-            kind=session.kind.value, number=session.number, date=day(session.held_on))
+        name = self.sessions[session.session_id] = session_name(session)
         return name
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from models.entities import Role, Status
+from models.entities import Status
 
 
 class Action(StrEnum):
@@ -16,21 +16,17 @@ class Action(StrEnum):
     CANCEL = "cancel"              # secretary: the agreement is cancelled, with a reason → anulado
 
 
-ACTOR = {
-    Action.PROGRESS: Role.IMPLEMENTER, Action.DIFFICULTY: Role.IMPLEMENTER, Action.REPORT_DONE: Role.IMPLEMENTER,
-    Action.VERIFY: Role.SECRETARY, Action.OBSERVE: Role.SECRETARY, Action.CANCEL: Role.SECRETARY,
-}
-
-# An observado assignment is back in the implementer's hands: it behaves as en proceso.
-_WORKING = (Status.PENDIENTE, Status.EN_PROCESO, Status.CON_DIFICULTADES, Status.OBSERVADO)
+# An observado assignment is back in the implementer's hands: it behaves as en proceso. These are the statuses
+# where the institution owes an answer (reminded, and counted as silent when it gives none).
+WORKING = frozenset({Status.PENDIENTE, Status.EN_PROCESO, Status.CON_DIFICULTADES, Status.OBSERVADO})
 
 TRANSITIONS: dict[tuple[Status, Action], Status] = {
-    **{(s, Action.PROGRESS): Status.EN_PROCESO for s in _WORKING},
-    **{(s, Action.DIFFICULTY): Status.CON_DIFICULTADES for s in _WORKING},
-    **{(s, Action.REPORT_DONE): Status.REPORTADO for s in _WORKING},
+    **{(s, Action.PROGRESS): Status.EN_PROCESO for s in WORKING},
+    **{(s, Action.DIFFICULTY): Status.CON_DIFICULTADES for s in WORKING},
+    **{(s, Action.REPORT_DONE): Status.REPORTADO for s in WORKING},
     (Status.REPORTADO, Action.VERIFY): Status.CUMPLIDO,
     (Status.REPORTADO, Action.OBSERVE): Status.OBSERVADO,
-    **{(s, Action.CANCEL): Status.ANULADO for s in (*_WORKING, Status.REPORTADO)},
+    **{(s, Action.CANCEL): Status.ANULADO for s in (*WORKING, Status.REPORTADO)},
 }
 
 CLOSED = frozenset({Status.CUMPLIDO, Status.ANULADO})

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.deadlines import is_working_day
 from models.entities import Status
-from models.rules import OPEN_STATUSES
+from models.lifecycle import WORKING
 
 BEFORE_DEADLINE = "before_deadline"
 ON_DEADLINE = "on_deadline"
@@ -25,7 +25,7 @@ NOTICE = "notice"
 ANSWERABLE_KINDS = (BEFORE_DEADLINE, ON_DEADLINE, OVERDUE, NO_DEADLINE)
 
 # An institution that reported completion waits for the secretary's verification: reminding it would be nagging.
-REMINDED_STATUSES = frozenset(OPEN_STATUSES - {Status.REPORTADO})
+REMINDED_STATUSES = WORKING
 
 
 @dataclass(frozen=True)
