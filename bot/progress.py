@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -11,10 +12,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
-from telegram.error import TelegramError
+from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot import audit
-from bot.messaging import send_text
+from bot.messaging import retry_after, send_text
 from bot.reminders.locking import lock
 from models import queries
 from models.entities import (
@@ -34,6 +35,8 @@ from models.rules import agreement_status, code_variants
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
 NOTICE_DELAY = timedelta(minutes=1)  # reports arriving within a minute reach the secretary in one message
+NOTICE_RETRY = timedelta(minutes=2)
+NOTICE_ATTEMPTS = 5
 OFICIO = re.compile(r"\d")
 
 
@@ -287,15 +290,19 @@ async def fetch_file(bot, ref: FileRef, storage: Path | None) -> FileRef:
     if len(content) > MAX_FILE_BYTES:
         raise ReportRefused("file_too_big")
     ref.size = len(content)
-    ref.sha256 = hashlib.sha256(content).hexdigest()
+    # Hashing and writing 20 MB would hold every other chat's update: off the event loop.
+    ref.sha256 = await asyncio.to_thread(lambda: hashlib.sha256(content).hexdigest())
     if storage is not None:
         suffix = Path(ref.name).suffix[:10] if ref.name else ""
-        path = storage / f"{ref.sha256}{suffix}"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
-            path.write_bytes(content)
-        ref.stored_path = str(path)
+        ref.stored_path = str(await asyncio.to_thread(_keep, storage / f"{ref.sha256}{suffix}", content))
     return ref
+
+
+def _keep(path: Path, content: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_bytes(content)
+    return path
 
 
 async def send_due_notices(bot, sessions, now: datetime, pacer=None) -> int:
@@ -315,13 +322,24 @@ async def send_due_notices(bot, sessions, now: datetime, pacer=None) -> int:
         async with sessions() as db:
             reminder = await db.get(Reminder, reminder_id)
             text, keyboard = await render_notice(db, reminder)
-        message_id, error = None, None
+        message_id, error, retry = None, None, None
         try:
             message = await send_text(bot, reminder.chat_id, text, reply_markup=keyboard, pacer=pacer)
             message_id, sent = message.message_id, sent + 1
+        except RetryAfter as limited:
+            retry, error = retry_after(limited), str(limited)[:500]
+            if pacer is not None:
+                pacer.pause(retry.total_seconds())
+        except TimedOut as failure:  # in doubt whether it arrived: at most once, like the reminders
+            error = str(failure)[:500]
+        except NetworkError as failure:  # it did not leave (or Telegram failed): try again
+            retry, error = NOTICE_RETRY, str(failure)[:500]
         except TelegramError as failure:
             error = str(failure)[:500]
         async with sessions.begin() as db:
             reminder = await db.get(Reminder, reminder_id)
-            reminder.sent_at, reminder.message_id, reminder.error = now, message_id, error
+            if retry is not None and reminder.attempts < NOTICE_ATTEMPTS:
+                reminder.claimed_until, reminder.error = now + retry, error
+            else:
+                reminder.sent_at, reminder.message_id, reminder.error = now, message_id, error
     return sent

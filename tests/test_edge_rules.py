@@ -88,3 +88,19 @@ async def test_a_one_line_agreement_too_long_says_so(telegram, sessions, clock, 
     rosa, carlos, lucia = await committee_with_agreement(telegram, sessions, clock)
     await rosa.send("/nuevo 4 | " + "Texto largo " * 300 + "| PNP | 30 de abril")
     assert "demasiado largo" in rosa.last()
+
+
+async def test_a_notice_telegram_refused_for_now_goes_later(telegram, sessions, clock, committee):
+    rosa, carlos, lucia = await committee_with_agreement(telegram, sessions, clock)
+    await carlos.send("/pendientes")
+    await carlos.press("⚠️ 2.1")
+    await carlos.send("Falta presupuesto para la movilidad")
+    telegram.api.fail("sendMessage", 429, chat_id=rosa.chat.id, retry_after=30)
+    before = len(telegram.api.delivered(rosa.chat.id))
+    assert await run_notices(telegram, sessions, clock) == 0
+    telegram.api.fail("sendMessage", 502, chat_id=rosa.chat.id)
+    assert await run_notices(telegram, sessions, clock) == 0  # after the 30 s: Telegram failed again
+    clock.advance(minutes=1)
+    assert await run_notices(telegram, sessions, clock) == 1
+    assert len(telegram.api.delivered(rosa.chat.id)) == before + 1 and "PNP tiene <b>dificultades</b>" in rosa.last()
+    assert await run_notices(telegram, sessions, clock) == 0
