@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +33,7 @@ from models.entities import (
 )
 from models.lifecycle import CLOSED, Action, NotAllowed, transition
 from models.rules import agreement_status, code_variants
+from models.semaforo import Light, LightSettings, light
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
 NOTICE_DELAY = timedelta(minutes=1)  # reports arriving within a minute reach the secretary in one message
@@ -227,6 +229,26 @@ async def implementer_assignments(db: AsyncSession, user_id: int, chat_id: int, 
     if lock:
         query = query.with_for_update(of=Assignment)
     return list((await db.scalars(query)).unique().all())
+
+
+async def lights_now(db: AsyncSession, assignments: list[Assignment], committees: dict[int, Committee],
+                     now: datetime) -> dict[int, Light]:
+    """The semáforo of each of these open assignments (loaded with their agreements), as the summaries judge it."""
+    unanswered = await queries.unanswered_reminders(db, [a.id for a in assignments])
+    next_on = await queries.next_session_dates(
+        db, [a.agreement_id for a in assignments if a.agreement.deadline_next_session])
+    lights = {}
+    for a in assignments:
+        committee = committees[a.agreement.committee_id]
+        zone = ZoneInfo(committee.timezone)
+        next_session = a.agreement.deadline_next_session
+        lights[a.id] = light(
+            status=a.status, deadline=next_on.get(a.agreement_id) if next_session else a.agreement.deadline,
+            today=now.astimezone(zone).date(), assigned_on=a.created_at.astimezone(zone).date(),
+            last_update=a.last_update_at.astimezone(zone).date() if a.last_update_at else None,
+            unanswered=unanswered.get(a.id, 0), settings=LightSettings.of(committee.settings),
+            next_session=next_session)
+    return lights
 
 
 async def assignment_for_implementer(db: AsyncSession, assignment_id: int, user_id: int,

@@ -4,8 +4,8 @@ and recording the secretary's decision on a report (handlers/verification.py tak
 from __future__ import annotations
 
 import logging
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message, Update
@@ -20,9 +20,9 @@ from bot.progress import Author, FileRef, ReportRefused
 from bot.views import agreement_deadline, shorten
 from handlers.common import AWAITING, args_text, reply
 from models import queries
-from models.entities import Assignment, Committee, Role, Status
+from models.entities import Assignment, Role, Status
 from models.lifecycle import CLOSED, Action
-from models.semaforo import EMOJI, LightSettings, light
+from models.semaforo import EMOJI, Light
 
 log = logging.getLogger(__name__)
 AVANCE = "avance_pending"
@@ -43,8 +43,8 @@ async def pending(update: Update, context: AppContext) -> None:
             await reply(update, context, texts.NOT_IMPLEMENTER)
             return
         assignments = await progress.implementer_assignments(db, user.id, chat.id)
-        unanswered = await queries.unanswered_reminders(db, [a.id for a in assignments])
         committees = {m.committee_id: m.committee for m in linked}
+        lights = await progress.lights_now(db, assignments[:PENDING_LIMIT], committees, context.now())
     institutions = sorted({m.institution.name for m in linked})
     if not assignments:
         await reply(update, context, texts.PENDING_EMPTY)
@@ -52,21 +52,15 @@ async def pending(update: Update, context: AppContext) -> None:
     shown = assignments[:PENDING_LIMIT]
     lines = [texts.t(texts.PENDING_HEADER, institutions=", ".join(institutions), count=len(assignments))]
     for a in shown:
-        lines.append(_pending_line(a, committees[a.agreement.committee_id], unanswered.get(a.id, 0),
-                                   context, several=len(institutions) > 1))
+        today = local_today(context.services.clock, committees[a.agreement.committee_id].timezone)
+        lines.append(_pending_line(a, lights[a.id], today, several=len(institutions) > 1))
     if len(assignments) > len(shown):
         lines.append(texts.PENDING_MORE.format(count=len(assignments) - len(shown)))
     lines.append(texts.PENDING_FOOTER)
     await reply(update, context, "\n\n".join(lines), keyboards.pending(shown, len(institutions) > 1))
 
 
-def _pending_line(a: Assignment, committee: Committee, unanswered: int, context: AppContext, several: bool) -> str:
-    zone = ZoneInfo(committee.timezone)
-    today = local_today(context.services.clock, committee.timezone)
-    colour = light(status=a.status, deadline=a.agreement.deadline, today=today,
-                   last_update=a.last_update_at.astimezone(zone).date() if a.last_update_at else None,
-                   assigned_on=a.created_at.astimezone(zone).date(), unanswered=unanswered,
-                   settings=LightSettings.of(committee.settings))
+def _pending_line(a: Assignment, colour: Light, today: date, several: bool) -> str:
     code = f"{a.agreement.code} · {a.institution.name}" if several else a.agreement.code
     return texts.t(texts.PENDING_LINE, light=EMOJI[colour], code=code, text=shorten(a.agreement.text),
                    deadline=agreement_deadline(a.agreement, today), status=texts.STATUS[a.status.value],

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from models.entities import (
     Agreement,
@@ -148,6 +150,20 @@ async def unanswered_reminders(db: AsyncSession, assignment_ids: list[int]) -> d
         return {}
     rows = await db.execute(unanswered_counts(Reminder.assignment_id.in_(assignment_ids)))
     return {assignment_id: count for assignment_id, count in rows.all()}
+
+
+async def next_session_dates(db: AsyncSession, agreement_ids: list[int]) -> dict[int, date]:
+    """For agreements due "la siguiente sesión": the date of the first session held after their own, where one is
+    registered."""
+    if not agreement_ids:
+        return {}
+    own, later = aliased(Session), aliased(Session)
+    rows = await db.execute(
+        select(Agreement.id, func.min(later.held_on))
+        .join(own, own.id == Agreement.session_id)
+        .join(later, and_(later.committee_id == Agreement.committee_id, later.held_on > own.held_on))
+        .where(Agreement.id.in_(agreement_ids)).group_by(Agreement.id))
+    return dict(rows.all())
 
 
 async def history(db: AsyncSession, assignment_ids: list[int]) -> list[StatusUpdate]:

@@ -104,3 +104,14 @@ async def test_a_notice_telegram_refused_for_now_goes_later(telegram, sessions, 
     assert await run_notices(telegram, sessions, clock) == 1
     assert len(telegram.api.delivered(rosa.chat.id)) == before + 1 and "PNP tiene <b>dificultades</b>" in rosa.last()
     assert await run_notices(telegram, sessions, clock) == 0
+
+
+async def test_pendientes_judges_a_next_session_deadline_by_that_session(telegram, sessions, clock, committee):
+    rosa, carlos, lucia = await committee_with_agreement(telegram, sessions, clock)
+    await rosa.send("/nuevo 4 | La PNP presentará su plan de patrullaje | PNP | la siguiente sesión")
+    assert "Registré el acuerdo <b>4</b>" in rosa.last()
+    await rosa.send("/sesion ordinaria 2 20/03/2026")
+    clock.set(lima("2026-03-23 10:00"))
+    await carlos.send("/pendientes")
+    line = next(part for part in carlos.last().split("\n\n") if "<b>4</b>" in part)
+    assert line.startswith("🔴")
