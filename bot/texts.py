@@ -315,6 +315,8 @@ REMINDER_BODY = (
     "¿Cómo va? Toca un botón, o responde a este mensaje con el avance (texto, foto o documento)."
 )
 REMINDER_LAST_UPDATE = " · último avance el {date}"
+LAST_UPDATE_ON = " · último avance {date}"
+NONE_YET = "ninguna"
 BUTTON_REMINDER_DONE = "✅ Cumplido"
 BUTTON_REMINDER_PROGRESS = "⏳ En proceso"
 BUTTON_REMINDER_DIFFICULTY = "⚠️ Con dificultades"

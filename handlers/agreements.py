@@ -25,7 +25,7 @@ from bot.context import AppContext
 from bot.deadlines import Deadline
 from bot.reminders import replan_agreement
 from bot.views import agreement_deadline, day, deadline_text, session_name, shorten
-from handlers.common import AWAITING, actor, args_text, membership, refuse_not_secretary, reply
+from handlers.common import AWAITING, actor, args_text, membership, refuse_not_secretary, reply, unknown_institution
 from models import queries
 from models.entities import Agreement, Institution, Member, Role, Session, Status
 from models.names import split_institutions
@@ -219,7 +219,7 @@ async def new_agreement_in_one_line(update: Update, context: AppContext) -> None
             found = {name: await queries.find_institution(db, member.committee_id, name) for name in names}
             unknown = [name for name, institution in found.items() if institution is None]
             if unknown:
-                answer = await _unknown_institution(db, member, unknown[0])
+                answer = await unknown_institution(db, member, unknown[0])
             else:
                 try:
                     deadline = agreements.read_deadline(parts[3], sessions[0].held_on) if len(parts) == 4 else None
@@ -249,12 +249,6 @@ async def _register(db: AsyncSession, update: Update, context: AppContext, membe
                    institutions=", ".join(i.name for i in institutions),
                    deadline=agreement_deadline(agreement, local_today(context.services.clock,
                                                                       member.committee.timezone)))
-
-
-async def _unknown_institution(db: AsyncSession, member: Member, name: str) -> str:
-    known = [i.name for i, _ in await queries.institutions_with_focal_points(db, member.committee_id)]
-    return texts.t(texts.INSTITUTION_UNKNOWN, name=name, committee=member.committee.name,
-                   known=", ".join(known) or "ninguna")
 
 
 async def _institutions(context: AppContext) -> list[Institution]:
@@ -293,7 +287,7 @@ async def list_agreements(update: Update, context: AppContext) -> None:
             if words and status is None:
                 institution = await queries.find_institution(db, member.committee_id, words)
                 if institution is None:
-                    answer = await _unknown_institution(db, member, words)
+                    answer = await unknown_institution(db, member, words)
                     await reply(update, context, answer)
                     return
             page = ListPage(1, institution.id if institution else None, status.value if status else None)
@@ -369,13 +363,15 @@ async def show_agreement(update: Update, context: AppContext) -> None:
 def render_detail(agreement: Agreement, deadline_history, updates, today, timezone: str) -> str:
     lines = []
     for a in agreement.assignments:
-        last = f" · último avance {day(a.last_update_at.astimezone(ZoneInfo(timezone)).date())}" if a.last_update_at else ""
+        last = texts.t(texts.LAST_UPDATE_ON, date=day(a.last_update_at.astimezone(ZoneInfo(timezone)).date())) \
+            if a.last_update_at else ""
         lines.append(texts.t(texts.AGREEMENT_ASSIGNMENT, institution=a.institution.name,
                              status=texts.STATUS[a.status.value], percent=f" ({a.percent}%)" if a.percent else "",
                              last=last))
     text = texts.t(texts.AGREEMENT_DETAIL, code=agreement.code, session=session_name(agreement.session),
                    text=agreement.text, deadline=agreement_deadline(agreement, today),
-                   followup=agreement.followup_institution.name if agreement.followup_institution else "Secretaría Técnica",
+                   followup=agreement.followup_institution.name if agreement.followup_institution
+                   else texts.HELP_ROLE["secretary"],
                    assignments="\n".join(lines))
     if agreement.problem:
         text += texts.t(texts.AGREEMENT_PROBLEM, problem=agreement.problem)

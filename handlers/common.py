@@ -34,6 +34,13 @@ async def reply(update: Update, context: AppContext, text: str,
     return await send_text(context.bot, update.effective_chat.id, text, reply_markup=keyboard)
 
 
+async def unknown_institution(db: AsyncSession, member: Member, name: str) -> str:
+    """The answer to an institution name the committee does not have, listing the ones it has."""
+    known = [i.name for i, _ in await queries.institutions_with_focal_points(db, member.committee_id)]
+    return texts.t(texts.INSTITUTION_UNKNOWN, name=name, committee=member.committee.name,
+                   known=", ".join(known) or texts.NONE_YET)
+
+
 async def refuse_not_secretary(update: Update, context: AppContext, command: str) -> None:
     await reply(update, context, texts.t(texts.NOT_SECRETARY, command=command))
 

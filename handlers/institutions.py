@@ -8,7 +8,7 @@ from telegram.ext import Application, CommandHandler
 from bot import committees, texts
 from bot.context import AppContext
 from bot.views import day
-from handlers.common import actor, args_text, membership, refuse_not_secretary, reply
+from handlers.common import actor, args_text, membership, refuse_not_secretary, reply, unknown_institution
 from models import queries
 from models.entities import Role
 from models.rules import MAX_NAME
@@ -85,9 +85,7 @@ async def _invitation_message(db, context: AppContext, member, role: Role, targe
     if role == Role.IMPLEMENTER:
         institution = await queries.find_institution(db, member.committee_id, target)
         if institution is None:
-            known = [i.name for i, _ in await queries.institutions_with_focal_points(db, member.committee_id)]
-            return texts.t(texts.INSTITUTION_UNKNOWN, name=target, committee=member.committee.name,
-                           known=", ".join(known) or "ninguna")
+            return await unknown_institution(db, member, target)
     invitation = await committees.create_invitation(
         db, committee=member.committee, role=role, institution=institution, now=context.now(),
         days=context.services.settings.invitation_days, actor=who)
