@@ -52,7 +52,11 @@ async def implementer_institution_ids(db: AsyncSession, user_id: int, chat_id: i
 
 
 async def committee_by_name(db: AsyncSession, name: str) -> Committee | None:
-    return await db.scalar(select(Committee).where(func.lower(Committee.name) == name.strip().lower()))
+    """The committee with this name, ignoring case and spacing (compared here: SQLite's lower() leaves Ñ alone)."""
+    wanted = " ".join(name.split()).casefold()
+    names = await db.execute(select(Committee.id, Committee.name))
+    found = next((id_ for id_, existing in names.all() if " ".join(existing.split()).casefold() == wanted), None)
+    return await db.get(Committee, found) if found is not None else None
 
 
 async def find_institution(db: AsyncSession, committee_id: int, name: str) -> Institution | None:

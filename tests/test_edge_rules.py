@@ -1,8 +1,7 @@
 """Rules at their edges: a mistyped code, one reminder to several contacts, the secretary's decisions in the
 week's changes, ↩️ Observar from the notice, a choice that was not offered, a one-line agreement too long."""
 
-from datetime import timedelta
-
+import pytest
 from sqlalchemy import select
 
 from bot.progress import Author, record_update
@@ -115,3 +114,17 @@ async def test_pendientes_judges_a_next_session_deadline_by_that_session(telegra
     await carlos.send("/pendientes")
     line = next(part for part in carlos.last().split("\n\n") if "<b>4</b>" in part)
     assert line.startswith("🔴")
+
+
+async def test_a_committee_name_matches_whatever_its_case_and_accents(sessions, clock):
+    from bot.committees import Refused, add_committee
+    from models.entities import CommitteeKind
+
+    async with sessions.begin() as db:
+        await add_committee(db, name="CODISEC Ñuñoa", kind=CommitteeKind.CODISEC, parent=None,
+                            timezone="America/Lima", now=clock.now())
+    async with sessions() as db:
+        assert (await queries.committee_by_name(db, "codisec ñuÑoa")).name == "CODISEC Ñuñoa"
+        with pytest.raises(Refused):
+            await add_committee(db, name="CODISEC  ÑUÑOA", kind=CommitteeKind.CODISEC, parent=None,
+                                timezone="America/Lima", now=clock.now())
