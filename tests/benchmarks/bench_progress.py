@@ -140,6 +140,8 @@ async def main() -> None:
 
         payloads = avance_updates(args.updates, args.people)
         async with real, noop:
+            # As run_polling() does: the reminders' planner joins every report, as in the running bot.
+            await real.post_init(real)
             noop_rate = await throughput(noop, payloads)
             if args.profile:
                 import cProfile

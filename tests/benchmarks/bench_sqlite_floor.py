@@ -4,7 +4,7 @@
 
 Prints, per call: `SELECT 1` through SQLAlchemy's AsyncSession and through aiosqlite directly (one thread round
 trip), an empty transaction, and the report's transaction as the handler runs it (find and lock the assignment,
-duplicate check, status update, assignment, audit entry, commit) without Telegram. Together with
+duplicate check, status update, assignment, audit entry, the reminders' plan, commit) without Telegram. Together with
 bench_progress.py it says how much of a report is the database and how much of that is the driver's round trips.
 """
 
@@ -24,6 +24,7 @@ from sqlalchemy import text  # noqa: E402
 
 from bot import progress  # noqa: E402
 from bot.progress import Author  # noqa: E402
+from bot.reminders.planner import replan_assignment  # noqa: E402
 from models.db import create_engine, session_factory, upgrade  # noqa: E402
 from models.lifecycle import Action  # noqa: E402
 from tests.benchmarks.bench_progress import AGREEMENTS_PER_INSTITUTION, INSTITUTIONS, NOW, build_committee  # noqa: E402
@@ -77,6 +78,7 @@ async def main() -> None:
                                              author=Author(user_id=10_000 + person, name="Persona"), now=NOW,
                                              note=f"Oficio N° {index}", percent=min(100, 10 + index // PEOPLE),
                                              dedupe_key=f"floor:{index}")
+                await replan_assignment(db, found[0].id, NOW)  # what the handler's after_change does
 
         reported = await per_call(report, args.reports)
         await engine.dispose()
