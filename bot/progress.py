@@ -17,7 +17,8 @@ from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot import audit
 from bot.messaging import retry_after, send_text
-from bot.reminders.locking import lock
+from bot.reminders.alerts import tell_secretaries
+from bot.reminders.cadence import NOTICE
 from models import queries
 from models.entities import (
     Agreement,
@@ -286,21 +287,7 @@ async def contacts_of(db: AsyncSession, assignment: Assignment) -> list[int]:
 
 async def queue_notice(db: AsyncSession, *, committee_id: int, update_id: int, now: datetime) -> None:
     """Tell the committee's secretaries about a report; reports within NOTICE_DELAY share one message."""
-    secretaries = (await db.scalars(select(Member).where(
-        Member.committee_id == committee_id, Member.role == Role.SECRETARY, Member.active.is_(True)))).all()
-    # Two reports at once would each find no pending notice and start one: take turns.
-    await lock(db, Member.id, [m.id for m in secretaries])
-    for secretary in {m.chat_id: m for m in secretaries}.values():
-        pending = await db.scalar(select(Reminder).where(
-            Reminder.kind == "notice", Reminder.chat_id == secretary.chat_id, Reminder.committee_id == committee_id,
-            Reminder.sent_at.is_(None), Reminder.cancelled_at.is_(None), Reminder.claimed_until.is_(None))
-            .with_for_update())
-        if pending is None:
-            db.add(Reminder(committee_id=committee_id, member_id=secretary.id, chat_id=secretary.chat_id,
-                            kind="notice", due_at=now + NOTICE_DELAY, payload={"updates": [update_id]},
-                            created_at=now))
-        else:
-            pending.payload = {**pending.payload, "updates": [*pending.payload.get("updates", []), update_id]}
+    await tell_secretaries(db, committee_id, NOTICE, now, due_at=now + NOTICE_DELAY, updates=[update_id])
 
 
 async def fetch_file(bot, ref: FileRef, storage: Path | None) -> FileRef:
@@ -333,7 +320,7 @@ async def send_due_notices(bot, sessions, now: datetime, pacer=None) -> int:
 
     async with sessions.begin() as db:
         rows = (await db.scalars(select(Reminder).where(
-            Reminder.kind == "notice", Reminder.sent_at.is_(None), Reminder.cancelled_at.is_(None),
+            Reminder.kind == NOTICE, Reminder.sent_at.is_(None), Reminder.cancelled_at.is_(None),
             Reminder.due_at <= now, (Reminder.claimed_until.is_(None)) | (Reminder.claimed_until < now))
             .order_by(Reminder.due_at).limit(50).with_for_update(skip_locked=True))).all()
         for row in rows:

@@ -55,7 +55,7 @@ async def escalate_due(sessions: async_sessionmaker[AsyncSession], now: datetime
                    if not any(created > i.since and i.assignment_id in ids for created, ids in earlier)]
             if new:
                 alerted += len(new)
-                await tell_secretaries(db, committee, ESCALATION, now, due_at=_due(committee, now),
+                await tell_secretaries(db, committee.id, ESCALATION, now, due_at=_due(committee, now),
                                        assignments=new)
     return alerted
 
@@ -79,28 +79,28 @@ async def unanswered_overdue(db: AsyncSession, assignment_ids: list[int] | None 
 async def report_delivery_problem(db: AsyncSession, committee_id: int, now: datetime, **problem: Any) -> None:
     """Queue one line for the secretaries' next delivery-problem message (sent DELIVERY_DELAY from now)."""
     committee = await db.get(Committee, committee_id)
-    await tell_secretaries(db, committee, DELIVERY, now, due_at=_due(committee, now + DELIVERY_DELAY),
+    await tell_secretaries(db, committee.id, DELIVERY, now, due_at=_due(committee, now + DELIVERY_DELAY),
                            problems=[problem])
 
 
-async def tell_secretaries(db: AsyncSession, committee: Committee, kind: str, now: datetime, *, due_at: datetime,
+async def tell_secretaries(db: AsyncSession, committee_id: int, kind: str, now: datetime, *, due_at: datetime,
                            **payload: list) -> None:
     """Add to each active secretary's pending message of this kind, or start one; lists in the payload grow."""
     secretaries = (await db.scalars(select(Member).where(
-        Member.committee_id == committee.id, Member.role == Role.SECRETARY, Member.active.is_(True))
+        Member.committee_id == committee_id, Member.role == Role.SECRETARY, Member.active.is_(True))
         .order_by(Member.id))).all()
     if not secretaries:
-        log.warning("committee %s has no active secretary to tell about %s", committee.id, kind)
+        log.warning("committee %s has no active secretary to tell about %s", committee_id, kind)
     # Two senders failing at once would each find no pending message and start one: take turns.
     await lock(db, Member.id, [m.id for m in secretaries])
     for secretary in {m.chat_id: m for m in secretaries}.values():
         # Not one being sent right now (claimed): what is added to it would never be read.
         pending = await db.scalar(select(Reminder).where(
-            Reminder.kind == kind, Reminder.chat_id == secretary.chat_id, Reminder.committee_id == committee.id,
+            Reminder.kind == kind, Reminder.chat_id == secretary.chat_id, Reminder.committee_id == committee_id,
             Reminder.sent_at.is_(None), Reminder.cancelled_at.is_(None), Reminder.claimed_until.is_(None))
             .order_by(Reminder.id).limit(1).with_for_update())
         if pending is None:
-            db.add(Reminder(committee_id=committee.id, member_id=secretary.id, chat_id=secretary.chat_id, kind=kind,
+            db.add(Reminder(committee_id=committee_id, member_id=secretary.id, chat_id=secretary.chat_id, kind=kind,
                             payload=payload, due_at=due_at, attempts=0, created_at=now))
         else:
             pending.payload = {key: [*pending.payload.get(key, []),
