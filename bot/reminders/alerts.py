@@ -43,21 +43,27 @@ async def escalate_due(sessions: async_sessionmaker[AsyncSession], now: datetime
     alerted = 0
     for committee_id, items in by_committee.items():
         async with sessions.begin() as db:
-            # Two instances escalating at once would each alert: one at a time per committee.
-            await lock(db, Committee.id, [committee_id])
             committee = await db.get(Committee, committee_id)
             settings = ReminderSettings.of(committee.settings)
             items = [i for i in items if i.reminders >= settings.escalate_after]
-            if not items:
+            # Most rounds find every silence already escalated: find that out without a lock (on SQLite, a write).
+            if not items or not await _not_escalated(db, committee_id, items):
                 continue
-            earlier = await _escalations(db, committee_id, min(i.since for i in items))
-            new = [i.assignment_id for i in items
-                   if not any(created > i.since and i.assignment_id in ids for created, ids in earlier)]
+            # Two instances escalating at once would each alert: one at a time per committee, then look again.
+            await lock(db, Committee.id, [committee_id])
+            new = await _not_escalated(db, committee_id, items)
             if new:
                 alerted += len(new)
                 await tell_secretaries(db, committee.id, ESCALATION, now, due_at=_due(committee, now),
                                        assignments=new)
     return alerted
+
+
+async def _not_escalated(db: AsyncSession, committee_id: int, items: list[Unanswered]) -> list[int]:
+    """The assignments among these whose present silence the secretaries have not been told about yet."""
+    earlier = await _escalations(db, committee_id, min(i.since for i in items))
+    return [i.assignment_id for i in items
+            if not any(created > i.since and i.assignment_id in ids for created, ids in earlier)]
 
 
 async def unanswered_overdue(db: AsyncSession, assignment_ids: list[int] | None = None) -> list[Unanswered]:
