@@ -163,3 +163,29 @@ def test_every_reminder_is_due_at_work_and_after_the_last_one(status, deadline, 
     if facts.snoozed_until is not None and (done is None or facts.snoozed_until > done):
         assert step.due_at == facts.snoozed_until
     assert next_reminder(facts, now, LIMA, DEFAULTS) == step
+
+
+@hypothesis_settings(max_examples=500, deadline=None)
+@given(status=st.sampled_from([Status.PENDIENTE, Status.EN_PROCESO, Status.CON_DIFICULTADES, Status.OBSERVADO]),
+       reported=st.sampled_from([Status.EN_PROCESO, Status.CON_DIFICULTADES]),
+       deadline=st.none() | st.dates(min_value=date(2026, 1, 1), max_value=date(2027, 12, 31)),
+       assigned=moments, now=moments, done=st.none() | moments, update=st.none() | moments,
+       snoozed=st.none() | moments)
+def test_a_report_never_brings_a_reminder_earlier(status, reported, deadline, assigned, now, done, update, snoozed):
+    # Why an institution's report can leave the plan to the next round: its pending rows can only be early.
+    now = max(m for m in (assigned, now, done, update) if m is not None)
+    facts = Facts(status=status, deadline=deadline, assigned_at=assigned, last_update_at=update, last_done_at=done,
+                  snoozed_until=snooze_until(snoozed, LIMA, DEFAULTS) if snoozed else None)
+    before = next_reminder(facts, now, LIMA, DEFAULTS)
+    after = next_reminder(replace(facts, status=reported, last_update_at=now), now, LIMA, DEFAULTS)
+    assert after.due_at >= before.due_at
+    assert next_reminder(replace(facts, status=Status.REPORTADO, last_update_at=now), now, LIMA, DEFAULTS) is None
+
+
+def test_an_answer_after_a_missed_step_is_not_followed_by_that_step():
+    # Never reminded (the contact joined late); the deadline passed 5 days ago; the institution answers now.
+    facts = Facts(status=Status.PENDIENTE, deadline=EASTER_MONDAY, assigned_at=lima("2026-03-02 10:00"))
+    now = lima("2026-04-13 10:00")
+    assert next_reminder(facts, now, LIMA, DEFAULTS).kind == OVERDUE
+    answered = next_reminder(replace(facts, last_update_at=now), now, LIMA, DEFAULTS)
+    assert (answered.kind, local(answered.due_at)) == (OVERDUE, "Thu 16/04 08:00")

@@ -127,14 +127,17 @@ def next_reminder(facts: Facts, now: datetime, tz: ZoneInfo, settings: ReminderS
     With a deadline D: D-7, D-2 and D at opening time, moved to the working day before when they fall on a
     weekend or holiday (a warning must not come late); then every `overdue_every` days after the last reminder
     or update, moved to the next working day. Without one: `silent_every` days after the last update or reminder.
-    Steps missed while the bot was down collapse into the latest. A snooze not yet followed by a reminder
+    A step due before the last reminder or answer is not owed; steps missed while the bot was down collapse
+    into the latest. A snooze not yet followed by a reminder
     replaces every step before its end with one reminder at its end.
     """
     if facts.status not in REMINDED_STATUSES:
         return None
     steps = _steps(facts, tz, settings)
-    if facts.last_done_at is not None:
-        steps = [step for step in steps if step.due_at > facts.last_done_at]
+    # A step already reminded, or overtaken by the institution's own answer, is not owed any more.
+    said = [m for m in (facts.last_done_at, facts.last_update_at) if m is not None]
+    if said:
+        steps = [step for step in steps if step.due_at > max(said)]
     snoozed = facts.snoozed_until
     owed = snoozed is not None and (facts.last_done_at is None or snoozed > facts.last_done_at)
     horizon = max(now, snoozed) if owed else now
