@@ -93,7 +93,6 @@ async def report_progress(update: Update, context: AppContext) -> None:
                 recorded = await progress.record_update(
                     db, assignment_id=found[0], action=Action.PROGRESS, author=author(update), now=context.now(),
                     note=note, percent=percent, dedupe_key=_message_key(update))
-                await after_change(db, context, recorded.assignment)
                 answer = _recorded_text(recorded)
     except ReportRefused as refused:
         answer = refusal(refused, names)
@@ -255,7 +254,6 @@ async def _record_and_answer(update: Update, context: AppContext, assignment_id:
                 db, assignment_id=assignment_id, action=action, author=author(update), now=context.now(),
                 note=note, percent=percent, evidence=evidence, evidence_update_id=evidence_update_id,
                 dedupe_key=dedupe_key, reminder_id=reminder_id)
-            await after_change(db, context, recorded.assignment)
     except ReportRefused as refused:
         await reply(update, context, refusal(refused, await names_of(context, assignment_id)))
         return None if refused.reason in ("closed", "duplicate", "not_allowed", "unknown") else False
@@ -306,7 +304,11 @@ def _recorded_text(recorded) -> str:
 
 
 async def after_change(db: AsyncSession, context: AppContext, assignment: Assignment) -> None:
-    """Hook for what follows a status change in the same transaction (the reminders' plan)."""
+    """The reminders' plan after a secretary's decision, in the same transaction (observado brings them back).
+
+    An institution's own report does not call it: a report only moves its reminders later or ends them
+    (tests/test_reminders_rules.py holds the cadence to that), the next round plans it, and the dispatcher plans
+    every row again just before sending it; so the report does not wait for the plan."""
     replan = context.application.bot_data.get("replan")
     if replan is not None:
         await replan(db, assignment.id, context.now())
