@@ -12,6 +12,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from bot import summary_jobs
 from bot.clock import Clock, SystemClock
 from bot.commands import commands_for
+from bot.concurrency import ChatOrderProcessor
 from bot.config import Settings
 from bot.context import AppContext, Services
 from bot.reminders.jobs import start_reminders
@@ -40,6 +41,8 @@ def build_application(settings: Settings, sessions_factory: async_sessionmaker[A
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=ZoneInfo(settings.timezone),
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .post_init(post_init)
+        # Chats are served side by side, each chat's updates in order (bot/concurrency.py says why).
+        .concurrent_updates(ChatOrderProcessor())
     )
     if settings.api_base_url:
         base = settings.api_base_url.rstrip("/")

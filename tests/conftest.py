@@ -140,11 +140,15 @@ class Person:
 
     async def send(self, text: str, *, chat: Chat | None = None, reply_to: dict | None = None) -> list[Call]:
         """Send a message (a /command or plain text); returns the calls the bot made while handling it."""
+        return await self.telegram.deliver(self.typed(text, chat=chat, reply_to=reply_to))
+
+    def typed(self, text: str, *, chat: Chat | None = None, reply_to: dict | None = None) -> dict:
+        """The update of a message this person types, not yet delivered."""
         message = self._message(chat, reply_to, text=text)
         if text.startswith("/"):
             command = text.split()[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command.encode("utf-16-le")) // 2}]
-        return await self.telegram.deliver({"message": message})
+        return {"message": message}
 
     async def send_document(self, name: str, content: bytes, *, caption: str = "", mime_type: str = "",
                             chat: Chat | None = None, reply_to: dict | None = None) -> list[Call]:
@@ -205,11 +209,12 @@ class Telegram:
     def group(self, title: str) -> Chat:
         return Chat(-1001000000000 - next(self._groups), "supergroup", title)
 
-    async def deliver(self, update: dict) -> list[Call]:
-        """Hand the update to the bot through getUpdates and wait until every handler has finished."""
+    async def deliver(self, *updates: dict) -> list[Call]:
+        """Hand the updates to the bot through getUpdates (several in one answer, as Telegram does when they
+        arrive together) and wait until every handler has finished."""
         before = len(self.api.calls)
-        update_id = await self.api.push(update)
-        await self.api.wait_delivered(update_id)
+        update_ids = [await self.api.push(update) for update in updates]
+        await self.api.wait_delivered(update_ids[-1])
         await self.application.update_queue.join()
         return self.api.calls[before:]
 

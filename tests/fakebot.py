@@ -42,6 +42,7 @@ class Call:
     params: dict[str, Any]
     at: float
     message_id: int | None = None
+    answered_at: float | None = None  # when the bot got Telegram's answer (later than `at` for a slow call)
 
     @property
     def chat_id(self) -> int | None:
@@ -139,6 +140,10 @@ class FakeBotAPI:
         """The next `times` calls get no answer for `seconds` (the bot times out first), and are not carried out."""
         self._faults.append(Fault(method, 504, "Gateway Timeout", chat_id, times, delay=seconds))
 
+    def slow(self, method: str, seconds: float, *, chat_id: int | None = None, times: int = 1) -> None:
+        """The next `times` calls are carried out, but answered `seconds` late (Telegram far away)."""
+        self._faults.append(Fault(method, 0, "", chat_id, times, delay=seconds))
+
     def delivered(self, chat_id: int | None = None) -> list[Call]:
         """Messages that reached the chat: sends Telegram accepted (not the refused or failed ones)."""
         return [c for c in self.sent(chat_id) if c.method in SEND_METHODS and c.message_id is not None]
@@ -203,7 +208,8 @@ class FakeBotAPI:
         if fault:
             if fault.delay:
                 await asyncio.sleep(fault.delay)
-            return _error(fault.error_code, fault.description, fault.retry_after)
+            if fault.error_code:
+                return _error(fault.error_code, fault.description, fault.retry_after)
         if self.enforce_limits and method in SEND_METHODS and params.get("chat_id") is not None:
             self.send_attempts.append(call.at)
             retry_after = self._flood_wait(int(params["chat_id"]), call.at)
@@ -219,6 +225,7 @@ class FakeBotAPI:
             return _error(400, error.description)
         if isinstance(result, dict) and "message_id" in result:
             call.message_id = result["message_id"]
+        call.answered_at = time.monotonic()
         return web.json_response({"ok": True, "result": result})
 
     def _flood_wait(self, chat_id: int, at: float) -> int:
