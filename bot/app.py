@@ -42,7 +42,7 @@ def build_application(settings: Settings, sessions_factory: async_sessionmaker[A
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .post_init(post_init)
         # Chats are served side by side, each chat's updates in order (bot/concurrency.py says why).
-        .concurrent_updates(ChatOrderProcessor())
+        .concurrent_updates(ChatOrderProcessor(settings.concurrent_chats))
     )
     if settings.api_base_url:
         base = settings.api_base_url.rstrip("/")

@@ -15,8 +15,6 @@ from typing import Any, Awaitable
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-CONCURRENT_UPDATES = 64
-
 
 @dataclass
 class _Turn:
@@ -27,7 +25,7 @@ class _Turn:
 class ChatOrderProcessor(BaseUpdateProcessor):
     """Up to `max_concurrent_updates` updates at once, at most one per chat, each chat's in arrival order."""
 
-    def __init__(self, max_concurrent_updates: int = CONCURRENT_UPDATES):
+    def __init__(self, max_concurrent_updates: int):
         super().__init__(max_concurrent_updates)
         self._turns: dict[int, _Turn] = {}
 

@@ -38,6 +38,9 @@ class Settings:
     bot_username: str | None = None
     evidence_dir: str | None = None
     send_rate: int = 30
+    # Telegram takes ~30 messages a second from a bot, and 8 chats in hand at 100–300 ms a reply come close to it;
+    # more cost CPU in httpx's connection pool (`tests/benchmarks/bench_progress.py --chats N` measures it).
+    concurrent_chats: int = 8
 
     def __repr__(self) -> str:
         return f"Settings(database_url={self.database_url!r}, timezone={self.timezone!r}, token=<hidden>)"
@@ -87,13 +90,17 @@ class Settings:
         if not send_rate.isdigit() or not 1 <= int(send_rate) <= 30:
             problems.append("ACUERDOS_SEND_RATE must be a whole number of messages per second from 1 to 30.")
 
+        chats = values.get("ACUERDOS_CONCURRENT_CHATS", "").strip() or "8"
+        if not chats.isdigit() or not 1 <= int(chats) <= 64:
+            problems.append("ACUERDOS_CONCURRENT_CHATS must be a whole number of chats from 1 to 64.")
+
         if problems:
             raise ConfigError(problems)
         return cls(token=token, database_url=database_url, api_base_url=api_base_url, timezone=timezone,
                    log_level=log_level, invitation_days=int(days),
                    bot_username=values.get("TELEGRAM_BOT_USERNAME", "").strip().lstrip("@") or None,
                    evidence_dir=values.get("ACUERDOS_EVIDENCE_DIR", "").strip() or None,
-                   send_rate=int(send_rate))
+                   send_rate=int(send_rate), concurrent_chats=int(chats))
 
 
 class RedactToken(logging.Filter):

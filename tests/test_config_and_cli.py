@@ -18,20 +18,21 @@ def test_defaults(tmp_path):
     settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN}, env_file=tmp_path / "none")
     assert settings.database_url == "sqlite+aiosqlite:///./acuerdos.db"
     assert settings.timezone == "America/Lima" and settings.log_level == "INFO"
-    assert settings.api_base_url is None and settings.invitation_days == 7
+    assert settings.api_base_url is None and settings.invitation_days == 7 and settings.concurrent_chats == 8
     assert TOKEN not in repr(settings)
 
 
 def test_every_problem_is_reported_at_once(tmp_path):
     with pytest.raises(ConfigError) as error:
         Settings.from_env({"DATABASE_URL": "mysql://x/y", "ACUERDOS_TIMEZONE": "Lima/Peru", "LOG_LEVEL": "loud",
-                           "TELEGRAM_API_BASE_URL": "ftp://x", "ACUERDOS_INVITATION_DAYS": "0"},
+                           "TELEGRAM_API_BASE_URL": "ftp://x", "ACUERDOS_INVITATION_DAYS": "0",
+                           "ACUERDOS_CONCURRENT_CHATS": "100"},
                           env_file=tmp_path / "none")
     text = str(error.value)
     for variable in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL", "ACUERDOS_TIMEZONE", "LOG_LEVEL", "TELEGRAM_API_BASE_URL",
-                     "ACUERDOS_INVITATION_DAYS"):
+                     "ACUERDOS_INVITATION_DAYS", "ACUERDOS_CONCURRENT_CHATS"):
         assert variable in text
-    assert len(error.value.problems) == 6
+    assert len(error.value.problems) == 7
 
 
 def test_a_malformed_token_is_refused(tmp_path):
