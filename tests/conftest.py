@@ -160,6 +160,21 @@ class Person:
         message = self._message(chat, reply_to, document=document, **({"caption": caption} if caption else {}))
         return await self.telegram.deliver({"message": message})
 
+    async def send_photo(self, content: bytes, *, caption: str = "", reply_to: dict | None = None) -> list[Call]:
+        """Send a photo (Telegram gives it in several sizes; the last is the largest)."""
+        file_id, unique = self.telegram.api.add_file(content)
+        sizes = [{"file_id": f"{file_id}-thumb", "file_unique_id": f"{unique}-t", "width": 90, "height": 60},
+                 {"file_id": file_id, "file_unique_id": unique, "width": 1280, "height": 853, "file_size": len(content)}]
+        message = self._message(None, reply_to, photo=sizes, **({"caption": caption} if caption else {}))
+        return await self.telegram.deliver({"message": message})
+
+    async def send_voice(self, content: bytes, *, reply_to: dict | None = None) -> list[Call]:
+        """Send a voice note."""
+        file_id, unique = self.telegram.api.add_file(content)
+        voice = {"file_id": file_id, "file_unique_id": unique, "duration": 12, "mime_type": "audio/ogg",
+                 "file_size": len(content)}
+        return await self.telegram.deliver({"message": self._message(None, reply_to, voice=voice)})
+
     def _message(self, chat: Chat | None, reply_to: dict | None, **content) -> dict:
         chat = chat or self.chat
         message = {"message_id": self.telegram.api.new_message_id(), "date": int(time.time()),

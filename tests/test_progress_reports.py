@@ -176,6 +176,29 @@ async def test_reminder_reply_with_a_pdf_to_verified_cumplido(telegram, sessions
     assert len(await updates(sessions)) == before
 
 
+async def test_a_photo_or_a_voice_note_in_reply_to_a_reminder_is_kept_as_evidence(telegram, sessions, clock,
+                                                                                   committee):
+    rosa, carlos, lucia = await committee_with_agreement(telegram, sessions, clock)
+    reminder = await a_reminder(telegram, sessions, clock, carlos, "3", "PNP")
+    await carlos.send_photo(b"\xff\xd8 foto de la reunion", caption="50% Reunión con la DREMO", reply_to=reminder)
+    assert "Recibí «foto.jpg» para <b>3</b> (PNP)" in carlos.last()
+    await carlos.press("No, es un avance")
+    assert "Anotado como avance" in carlos.last()
+    await carlos.send_voice(b"OggS nota de voz", reply_to=reminder)
+    assert "Recibí «nota de voz»" in carlos.last()
+    await carlos.press("Sí, está cumplido")
+    assert "Reportado como cumplido: <b>3</b> (PNP)" in carlos.last()
+
+    async with sessions() as db:
+        evidence = (await db.scalars(select(Evidence).order_by(Evidence.id))).all()
+    assert [(e.kind, e.mime_type, e.sha256) for e in evidence] == [
+        ("photo", "image/jpeg", hashlib.sha256(b"\xff\xd8 foto de la reunion").hexdigest()),
+        ("voice", "audio/ogg", hashlib.sha256(b"OggS nota de voz").hexdigest())]
+    assert [(u.status, u.percent, u.note) for u in await updates(sessions)] == [
+        (Status.EN_PROCESO, 50, "Reunión con la DREMO"), (Status.EN_PROCESO, None, ""),
+        (Status.REPORTADO, 100, "Evidencia: nota de voz")]
+
+
 async def test_difficulties_and_reports_reach_the_secretary_in_one_message(telegram, sessions, clock, committee):
     rosa, carlos, lucia = await committee_with_agreement(telegram, sessions, clock)
     await carlos.send("/pendientes")
