@@ -140,6 +140,13 @@ class FakeBotAPI:
         """The next `times` calls get no answer for `seconds` (the bot times out first), and are not carried out."""
         self._faults.append(Fault(method, 504, "Gateway Timeout", chat_id, times, delay=seconds))
 
+    def forget(self) -> None:
+        """Drop the calls and messages recorded so far (a benchmark's phases start alike)."""
+        self.calls.clear()
+        self._messages.clear()
+        self.deliveries.clear()
+        self.send_attempts.clear()
+
     def slow(self, method: str, seconds: float, *, chat_id: int | None = None, times: int = 1) -> None:
         """The next `times` calls are carried out, but answered `seconds` late (Telegram far away)."""
         self._faults.append(Fault(method, 0, "", chat_id, times, delay=seconds))
