@@ -3,15 +3,18 @@
     python tests/benchmarks/bench_sqlite_floor.py [--reports 2000]
 
 Prints, per call: `SELECT 1` through SQLAlchemy's AsyncSession and through aiosqlite directly (one thread round
-trip), an empty transaction, and the report's transaction as the handler runs it (find and lock the assignment,
-duplicate check, status update, assignment, audit entry, the reminders' plan, commit) without Telegram. Together with
-bench_progress.py it says how much of a report is the database and how much of that is the driver's round trips.
+trip), an empty transaction, the report's transaction as the handler runs it (find the assignment, duplicate check,
+status update, assignment, audit entry, commit) without Telegram, and the same statements run by the sqlite3 module
+directly on the same file. Together with bench_progress.py it says how much of a report is the database, and how
+much of that is SQLite itself.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import sqlite3
 import sys
 import tempfile
 import time
@@ -20,11 +23,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import aiosqlite  # noqa: E402
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import event, text  # noqa: E402
 
 from bot import progress  # noqa: E402
 from bot.progress import Author  # noqa: E402
-from bot.reminders.planner import replan_assignment  # noqa: E402
 from models.db import create_engine, session_factory, upgrade  # noqa: E402
 from models.lifecycle import Action  # noqa: E402
 from tests.benchmarks.bench_progress import AGREEMENTS_PER_INSTITUTION, INSTITUTIONS, NOW, build_committee  # noqa: E402
@@ -78,10 +80,11 @@ async def main() -> None:
                                              author=Author(user_id=10_000 + person, name="Persona"), now=NOW,
                                              note=f"Oficio N° {index}", percent=min(100, 10 + index // PEOPLE),
                                              dedupe_key=f"floor:{index}")
-                await replan_assignment(db, found[0].id, NOW)  # what the handler's after_change does
 
         reported = await per_call(report, args.reports)
+        lookup = await lookup_statement(engine, sessions)
         await engine.dispose()
+        direct = await per_call(sqlite_report(path, *lookup), args.reports)
 
         async with aiosqlite.connect(path) as raw:
             async def raw_select(_):
@@ -93,6 +96,46 @@ async def main() -> None:
     print(f"SELECT 1, aiosqlite alone (one thread round trip): {raw_select_one:6.3f} ms")
     print(f"begin + SELECT 1 + commit, AsyncSession:           {transaction:6.3f} ms")
     print(f"one /avance transaction, no Telegram:              {reported:6.3f} ms")
+    print(f"the same statements, sqlite3 module directly:      {direct:6.3f} ms")
+
+
+async def lookup_statement(engine, sessions) -> tuple[str, tuple]:
+    """The SQL and parameters SQLAlchemy sends to find one person's assignment 1.1."""
+    seen = []
+
+    def capture(_connection, _cursor, statement, parameters, _context, _many):
+        seen.append((statement, parameters))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", capture)
+    async with sessions() as db:
+        await progress.implementer_assignments(db, 10_000, 10_000, code="1.1")
+    event.remove(engine.sync_engine, "before_cursor_execute", capture)
+    return seen[-1]
+
+
+def sqlite_report(path: str, lookup_sql: str, lookup_parameters: tuple):
+    """The report's statements, with sqlite3 in this thread: what SQLite itself needs."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA synchronous=NORMAL")
+    at = NOW.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    async def report(index):
+        key = f"direct:{index}"
+        connection.execute("BEGIN")
+        connection.execute(lookup_sql, lookup_parameters).fetchall()
+        assignment_id, person, code = 1, 0, "1.1"  # the first agreement registered, Persona 0's
+        connection.execute("SELECT id FROM status_update WHERE dedupe_key = ?", (key,)).fetchall()
+        connection.execute("INSERT INTO status_update (assignment_id, dedupe_key, author_user_id, author_name, status, "
+                           "percent, note, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           (assignment_id, key, 10_000 + person, "Persona", "en_proceso", 50, f"Oficio N° {index}", at))
+        connection.execute("UPDATE assignment SET status = ?, percent = ?, last_update_at = ? WHERE id = ?",
+                           ("en_proceso", 50, at, assignment_id))
+        connection.execute("INSERT INTO audit_entry (committee_id, at, actor, action, entity, entity_id, details) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?)", (1, at, "telegram:1", "assignment_progress", "assignment",
+                                                            assignment_id, json.dumps({"code": code, "percent": 50})))
+        connection.execute("COMMIT")
+
+    return report
 
 
 if __name__ == "__main__":
