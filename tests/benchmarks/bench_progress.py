@@ -3,6 +3,7 @@ handler that parses the same arguments and gives the same kind of answer, both t
 the same run.
 
     python tests/benchmarks/bench_progress.py [--updates 5000] [--people 500] [--rate 50] [--chats 8] [--profile]
+                                              [--postgres URL]
 
 Each Application takes the updates twice: one after another through `process_update` (what one update costs), and
 all at once in its update queue while it runs, as getUpdates leaves them (what the running bot sustains, chats side
@@ -26,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from sqlalchemy import text  # noqa: E402
 from telegram import LinkPreviewOptions, Update  # noqa: E402
 from telegram.constants import ParseMode  # noqa: E402
 from telegram.ext import ApplicationBuilder, CommandHandler, Defaults, TypeHandler  # noqa: E402
@@ -39,6 +41,7 @@ from bot.progress import parse_percent  # noqa: E402
 from bot.reminders.planner import plan_due  # noqa: E402
 from models.db import create_engine, session_factory, upgrade  # noqa: E402
 from models.entities import CommitteeKind, Member, Role, SessionKind  # noqa: E402
+from tests.benchmarks.national_data import ensure_database  # noqa: E402
 from tests.fakebot import TOKEN, FakeBotAPI  # noqa: E402
 
 NOW = datetime(2026, 3, 2, 14, 0, tzinfo=timezone.utc)
@@ -172,12 +175,14 @@ async def main() -> None:
     parser.add_argument("--chats", type=int, default=Settings.concurrent_chats,
                         help="chats served side by side (ACUERDOS_CONCURRENT_CHATS)")
     parser.add_argument("--profile", action="store_true", help="profile the real handler, one by one")
+    parser.add_argument("--postgres", metavar="URL", help="run on this PostgreSQL database (emptied first) instead "
+                        "of SQLite, e.g. postgresql+asyncpg://acuerdos:acuerdos@127.0.0.1:5432/acuerdos_bench")
     args = parser.parse_args()
 
     api = FakeBotAPI()
     await api.start()
     with tempfile.TemporaryDirectory() as folder:
-        engine = create_engine(f"sqlite+aiosqlite:///{folder}/bench.db")
+        engine = await empty_database(args.postgres or f"sqlite+aiosqlite:///{folder}/bench.db")
         await upgrade(engine)
         sessions = session_factory(engine)
         await build_committee(sessions, args.people)
@@ -218,7 +223,7 @@ async def main() -> None:
         await engine.dispose()
     await api.stop()
 
-    print(f"updates: {args.updates} /avance from {args.people} people, twice (SQLite)")
+    print(f"updates: {args.updates} /avance from {args.people} people, twice ({engine.dialect.name})")
     print(f"{'':44}{'no-op':>10}{'real':>10}{'ratio':>8}   (goal ≥ 0.40)")
     print(f"{'one after another (process_update)':44}{noop_single:8.1f}/s{real_single:8.1f}/s"
           f"{real_single / noop_single:8.2f}")
@@ -228,6 +233,18 @@ async def main() -> None:
           f"p50 {percentile(measured, 50) * 1000:.1f} ms, p95 {percentile(measured, 95) * 1000:.1f} ms "
           f"(goal p95 ≤ 50 ms)")
     print(f"status updates recorded: {recorded} (expected {2 * args.updates + len(offered)})")
+
+
+async def empty_database(url: str):
+    """An engine on an empty database: a new SQLite file, or the PostgreSQL database with its schema dropped."""
+    if url.startswith("postgresql"):
+        await ensure_database(url)
+        engine = create_engine(url)
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+        return engine
+    return create_engine(url)
 
 
 async def count_updates(sessions) -> int:
