@@ -128,8 +128,8 @@ def next_reminder(facts: Facts, now: datetime, tz: ZoneInfo, settings: ReminderS
     weekend or holiday (a warning must not come late); then every `overdue_every` days after the last reminder
     or update, moved to the next working day. Without one: `silent_every` days after the last update or reminder.
     A step due before the last reminder or answer is not owed; steps missed while the bot was down collapse
-    into the latest. A snooze not yet followed by a reminder
-    replaces every step before its end with one reminder at its end.
+    into the latest. A snooze not yet followed by a reminder replaces every step before its end with one reminder
+    at its end.
     """
     if facts.status not in REMINDED_STATUSES:
         return None
