@@ -61,6 +61,11 @@ def choose_assignment(assignments: list[Assignment]) -> InlineKeyboardMarkup:
         callback_data=callbacks.report("a", a.id))] for a in assignments])
 
 
+def report_done(assignment_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.BUTTON_REPORT_DONE,
+                                                       callback_data=callbacks.reminder_button("c", assignment_id))]])
+
+
 def done_question(update_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(texts.BUTTON_YES_DONE, callback_data=callbacks.report("e", "y", update_id)),
                                   InlineKeyboardButton(texts.BUTTON_NO_PROGRESS, callback_data=callbacks.report("e", "n", update_id))]])

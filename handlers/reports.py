@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
@@ -93,7 +93,7 @@ async def report_progress(update: Update, context: AppContext) -> None:
                 recorded = await progress.record_update(
                     db, assignment_id=found[0], action=Action.PROGRESS, author=author(update), now=context.now(),
                     note=note, percent=percent, dedupe_key=_message_key(update))
-                answer = _recorded_text(recorded)
+                answer, keyboard = _recorded_answer(recorded)
     except ReportRefused as refused:
         answer = refusal(refused, names)
     await reply(update, context, answer, keyboard)
@@ -258,7 +258,7 @@ async def _record_and_answer(update: Update, context: AppContext, assignment_id:
         await reply(update, context, refusal(refused, await names_of(context, assignment_id)))
         return None if refused.reason in ("closed", "duplicate", "not_allowed", "unknown") else False
     if not quiet:
-        await reply(update, context, _recorded_text(recorded))
+        await reply(update, context, *_recorded_answer(recorded))
     return recorded
 
 
@@ -295,12 +295,16 @@ async def tell(context: AppContext, chats: list[int], text: str) -> None:
             log.warning("could not tell chat %s about a decision", chat_id, exc_info=True)
 
 
-def _recorded_text(recorded) -> str:
+def _recorded_answer(recorded) -> tuple[str, InlineKeyboardMarkup | None]:
     a = recorded.assignment
     if a.status == Status.REPORTADO:
-        return texts.t(texts.REPORTED_DONE, code=a.agreement.code, institution=a.institution.name)
-    return texts.t(texts.PROGRESS_SAVED, code=a.agreement.code, institution=a.institution.name,
-                   status=texts.STATUS[a.status.value], percent=f" · {a.percent}%" if a.percent else "")
+        return texts.t(texts.REPORTED_DONE, code=a.agreement.code, institution=a.institution.name), None
+    saved = texts.t(texts.PROGRESS_SAVED, code=a.agreement.code, institution=a.institution.name,
+                    status=texts.STATUS[a.status.value], percent=f" · {a.percent}%" if a.percent else "")
+    if a.percent == 100:
+        # 100% is not cumplido until the evidence comes: offer the one tap that asks for it.
+        return saved + texts.PROGRESS_FULL, keyboards.report_done(a.id)
+    return saved, None
 
 
 async def after_change(db: AsyncSession, context: AppContext, assignment: Assignment) -> None:

@@ -99,6 +99,19 @@ async def test_avance_in_one_line_and_its_rules(telegram, sessions, clock, commi
     assert [(u.status, u.percent) for u in await updates(sessions)] == [(Status.EN_PROCESO, 60), (Status.EN_PROCESO, 40)]
 
 
+async def test_a_hundred_percent_offers_to_report_it_done(telegram, sessions, clock, committee):
+    rosa, carlos, lucia = await committee_with_agreement(telegram, sessions, clock)
+    await carlos.send("/avance 3 100% Se recibió la lista de la DREMO")
+    assert "en proceso · 100%" in carlos.last() and "¿Ya está cumplido?" in carlos.last()
+    assert await status_of(sessions, "3", "PNP") == Status.EN_PROCESO  # not cumplido without the evidence
+    await carlos.press("Reportar cumplido")
+    assert "envía la <b>evidencia</b>" in carlos.last()
+    await carlos.send("Oficio N° 077-2026-REGPOL-MOQ")
+    assert "Reportado como cumplido: <b>3</b> (PNP)" in carlos.last()
+    await carlos.send("/avance 3 50% algo")
+    assert "No tienen un acuerdo pendiente" not in carlos.last() and "está reportado" in carlos.last()
+
+
 async def test_a_person_for_two_institutions_chooses_with_buttons(telegram, sessions, clock, committee):
     rosa, carlos, lucia = await committee_with_agreement(telegram, sessions, clock)
     await rosa.send("/invitar Warmi Ñan")
