@@ -123,6 +123,22 @@ async def test_a_person_for_two_institutions_chooses_with_buttons(telegram, sess
     assert len(await updates(sessions)) == 1
 
 
+async def test_the_same_code_in_two_sessions_is_asked_with_buttons(telegram, sessions, clock, committee):
+    rosa, carlos, lucia = await committee_with_agreement(telegram, sessions, clock)
+    await rosa.send("/sesion ordinaria 2 25/03/2026")
+    await rosa.send("/nuevo 3 | La PNP informará sobre los operativos en colegios | PNP | 30 de abril")
+    await carlos.send("/avance 3 20% Se programaron los operativos")
+    assert "¿A cuál se refiere" in carlos.last()
+    buttons = [text for text, _ in telegram.api.sent(carlos.id, "sendMessage")[-1].buttons]
+    assert buttons == ["3 · PNP · S1 25/02", "3 · PNP · S2 25/03"]
+    await carlos.press("S2 25/03")
+    assert "Anotado: <b>3</b> (PNP) — en proceso · 20%" in carlos.last()
+    async with sessions() as db:
+        reported = await db.scalar(select(Assignment).join(Assignment.agreement).where(Assignment.percent == 20))
+        await db.refresh(reported, ["agreement"])
+    assert "operativos en colegios" in reported.agreement.text
+
+
 async def test_buttons_ask_and_a_button_pressed_twice_records_once(telegram, sessions, clock, committee):
     rosa, carlos, lucia = await committee_with_agreement(telegram, sessions, clock)
     await carlos.send("/pendientes")
