@@ -34,20 +34,8 @@ from handlers import (
 
 def build_application(settings: Settings, sessions_factory: async_sessionmaker[AsyncSession],
                       clock: Clock | None = None) -> Application:
-    builder = (
-        ApplicationBuilder()
-        .token(settings.token)
-        .context_types(ContextTypes(context=AppContext))
-        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=ZoneInfo(settings.timezone),
-                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .post_init(post_init)
-        # Chats are served side by side, each chat's updates in order (bot/concurrency.py says why).
-        .concurrent_updates(ChatOrderProcessor(settings.concurrent_chats))
-    )
-    if settings.api_base_url:
-        base = settings.api_base_url.rstrip("/")
-        builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
-    application = builder.build()
+    application = (application_builder(settings).context_types(ContextTypes(context=AppContext))
+                   .post_init(post_init).build())
     application.bot_data["services"] = Services(settings, sessions_factory, clock or SystemClock())
 
     # Order matters for the catch-alls: handlers/errors must come last (its unknown-command fallback).
@@ -65,6 +53,22 @@ def build_application(settings: Settings, sessions_factory: async_sessionmaker[A
     config.register(application)
     errors.register(application)
     return application
+
+
+def application_builder(settings: Settings) -> ApplicationBuilder:
+    """How the bot talks to Telegram and takes its updates, before any handler (the benchmarks' baseline shares it)."""
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=ZoneInfo(settings.timezone),
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        # Chats are served side by side, each chat's updates in order (bot/concurrency.py says why).
+        .concurrent_updates(ChatOrderProcessor(settings.concurrent_chats))
+    )
+    if settings.api_base_url:
+        base = settings.api_base_url.rstrip("/")
+        builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
+    return builder
 
 
 async def post_init(application: Application) -> None:
