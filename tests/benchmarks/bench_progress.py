@@ -23,18 +23,14 @@ import tempfile
 import time
 from datetime import date, datetime, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from sqlalchemy import text  # noqa: E402
-from telegram import LinkPreviewOptions, Update  # noqa: E402
-from telegram.constants import ParseMode  # noqa: E402
-from telegram.ext import ApplicationBuilder, CommandHandler, Defaults, TypeHandler  # noqa: E402
+from telegram import Update  # noqa: E402
+from telegram.ext import CommandHandler, TypeHandler  # noqa: E402
 
 from bot import agreements, committees, texts  # noqa: E402
-from bot.app import build_application  # noqa: E402
-from bot.concurrency import ChatOrderProcessor  # noqa: E402
+from bot.app import application_builder, build_application  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.deadlines import Deadline  # noqa: E402
 from bot.progress import parse_percent  # noqa: E402
@@ -42,6 +38,7 @@ from bot.reminders.planner import plan_due  # noqa: E402
 from models.db import create_engine, session_factory, upgrade  # noqa: E402
 from models.entities import CommitteeKind, Member, Role, SessionKind  # noqa: E402
 from tests.benchmarks.national_data import ensure_database  # noqa: E402
+from tests.conftest import reset  # noqa: E402
 from tests.fakebot import TOKEN, FakeBotAPI  # noqa: E402
 
 NOW = datetime(2026, 3, 2, 14, 0, tzinfo=timezone.utc)
@@ -103,15 +100,9 @@ async def noop_avance(update: Update, context) -> None:
         percent=f" · {percent}%" if percent else ""))
 
 
-def noop_application(base_url: str, chats: int):
+def noop_application(settings: Settings):
     """An Application set up as the bot's (HTML answers, chats side by side) with only the no-op handler."""
-    application = (
-        ApplicationBuilder().token(TOKEN).base_url(f"{base_url}/bot")
-        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=ZoneInfo("America/Lima"),
-                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .concurrent_updates(ChatOrderProcessor(chats))
-        .build()
-    )
+    application = application_builder(settings).build()
     application.add_handler(CommandHandler("avance", noop_avance))
     return application
 
@@ -190,7 +181,7 @@ async def main() -> None:
         await plan_due(sessions, NOW, everything=True)
         settings = Settings(token=TOKEN, api_base_url=api.base_url, concurrent_chats=args.chats)
         real = build_application(settings, sessions, FixedClock())
-        noop = noop_application(api.base_url, args.chats)
+        noop = noop_application(settings)
 
         first = avance_updates(args.updates, args.people)
         second = avance_updates(args.updates, args.people, start=args.updates)
@@ -239,11 +230,7 @@ async def empty_database(url: str):
     """An engine on an empty database: a new SQLite file, or the PostgreSQL database with its schema dropped."""
     if url.startswith("postgresql"):
         await ensure_database(url)
-        engine = create_engine(url)
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-        return engine
+        await reset(url)
     return create_engine(url)
 
 
