@@ -46,8 +46,9 @@ def build_application(settings: Settings, sessions_factory: async_sessionmaker[A
     agreements.register(application)
     # Before reports: its catch-all takes the texts and files an import waits for.
     imports.register(application)
-    reports.register(application)
+    # Before reports: its catch-all would take the reason a secretary types after ↩️ Observar.
     verification.register(application)
+    reports.register(application)
     reminders.register(application)
     summary.register(application)
     config.register(application)

@@ -1,47 +1,28 @@
-"""Progress reports and the secretary's decisions: one append-only StatusUpdate each, in one transaction."""
+"""An institution's progress reports, and the one way every status update is recorded: append-only, audited, in the
+caller's transaction, checked against the lifecycle (the secretary's decisions, bot/decisions.py, use it too)."""
 
 from __future__ import annotations
 
-import asyncio
 import functools
-import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
-from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
+from sqlalchemy.orm import contains_eager, joinedload
 
-from bot import audit
-from bot.messaging import retry_after, send_text
-from bot.reminders.alerts import tell_secretaries
-from bot.reminders.cadence import NOTICE
+from bot import audit, texts
+from bot.evidence import FileRef, evidence_of, evidence_rows
+from bot.notices import queue_notice
 from models import queries
-from models.entities import (
-    Agreement,
-    Assignment,
-    Committee,
-    Evidence,
-    Member,
-    Reminder,
-    Role,
-    Session,
-    Status,
-    StatusUpdate,
-)
+from models.entities import Agreement, Assignment, Committee, Member, Reminder, Role, Session, Status, StatusUpdate
 from models.lifecycle import CLOSED, Action, NotAllowed, transition
-from models.rules import agreement_status, code_variants
+from models.rules import code_variants
 from models.semaforo import Light, LightSettings, light
 
-MAX_FILE_BYTES = 20 * 1024 * 1024  # what the Bot API lets a bot download
-NOTICE_DELAY = timedelta(minutes=1)  # reports arriving within a minute reach the secretary in one message
-NOTICE_RETRY = timedelta(minutes=2)
-NOTICE_ATTEMPTS = 5
-OFICIO = re.compile(r"\d")
+OFICIO = re.compile(r"\d")  # a note with a number (an oficio's) stands as evidence of completion
 
 
 class ReportRefused(Exception):
@@ -54,31 +35,9 @@ class ReportRefused(Exception):
 
 
 @dataclass
-class FileRef:
-    """A file the person sent, as kept for evidence."""
-
-    kind: str
-    file_id: str
-    file_unique_id: str
-    name: str = ""
-    mime_type: str = ""
-    size: int | None = None
-    sha256: str | None = None
-    stored_path: str | None = None
-
-
-@dataclass
-class Decision:
-    """The secretary's verify or observe, recorded: who to tell, and whether the agreement is now cumplido."""
-
-    recorded: Recorded
-    committee: str
-    contacts: list[int]
-    agreement_done: bool
-
-
-@dataclass
 class Author:
+    """The person behind a report or a decision, as the update and the audit trail name them."""
+
     user_id: int
     name: str
 
@@ -89,6 +48,8 @@ class Author:
 
 @dataclass
 class Recorded:
+    """One update written: the assignment as it is now, its status before, and whether the secretaries are told."""
+
     update: StatusUpdate
     assignment: Assignment
     previous: Status
@@ -136,11 +97,11 @@ async def record_update(db: AsyncSession, *, assignment_id: int | Assignment, ac
         raise ReportRefused("lower_percent_needs_note", last=assignment.percent)
     evidence = list(evidence or [])
     if action == Action.REPORT_DONE:
-        earlier = await _evidence_of(db, evidence_update_id, assignment.id) if evidence_update_id else []
+        earlier = await evidence_of(db, evidence_update_id, assignment.id) if evidence_update_id else []
         if not evidence and not earlier and not OFICIO.search(note):
             raise ReportRefused("needs_evidence")
         if earlier and not note:
-            note = "Evidencia: " + ", ".join(e.name or e.kind for e in earlier)
+            note = texts.plain(texts.t(texts.EVIDENCE_NOTE, files=", ".join(e.name or e.kind for e in earlier)))
         percent = 100
     if action in (Action.DIFFICULTY, Action.OBSERVE, Action.CANCEL) and not note:
         raise ReportRefused("needs_note")
@@ -149,9 +110,7 @@ async def record_update(db: AsyncSession, *, assignment_id: int | Assignment, ac
     update = StatusUpdate(assignment_id=assignment.id, author_user_id=author.user_id, author_name=author.name[:200],
                           status=new_status, percent=percent, note=note, created_at=now, dedupe_key=dedupe_key,
                           reminder_id=reminder_id)
-    update.evidence = [Evidence(kind=f.kind, file_id=f.file_id, file_unique_id=f.file_unique_id, name=f.name[:255],
-                                mime_type=f.mime_type[:255], size=f.size, sha256=f.sha256,
-                                stored_path=f.stored_path, created_at=now) for f in evidence]
+    update.evidence = evidence_rows(evidence, now)
     db.add(update)
     assignment.status = new_status
     if percent is not None:
@@ -169,38 +128,6 @@ async def record_update(db: AsyncSession, *, assignment_id: int | Assignment, ac
         await queue_notice(db, committee_id=assignment.agreement.committee_id, update_id=update.id, now=now)
     return Recorded(update=update, assignment=assignment, previous=previous, notify_secretary=notify,
                     evidence=evidence)
-
-
-async def _evidence_of(db: AsyncSession, update_id: int, assignment_id: int) -> list[Evidence]:
-    update = await db.get(StatusUpdate, update_id, options=[selectinload(StatusUpdate.evidence)])
-    return list(update.evidence) if update and update.assignment_id == assignment_id else []
-
-
-async def cancel_agreement(db: AsyncSession, *, agreement: Agreement, reason: str, author: Author,
-                           now: datetime) -> list[Recorded]:
-    """Cancel an agreement: every open assignment becomes anulado, with the reason."""
-    if agreement.cancelled_at is not None:
-        raise ReportRefused("closed", status=Status.ANULADO)
-    if not reason.strip():
-        raise ReportRefused("needs_note")
-    agreement.cancelled_at, agreement.cancel_reason = now, reason.strip()
-    recorded = [await record_update(db, assignment_id=a.id, action=Action.CANCEL, author=author, now=now,
-                                    note=reason) for a in agreement.assignments if a.status not in CLOSED]
-    audit.record(db, at=now, actor=author.actor, action="agreement_cancelled", entity="agreement",
-                 entity_id=agreement.id, committee_id=agreement.committee_id, code=agreement.code, reason=reason)
-    return recorded
-
-
-async def decide(db: AsyncSession, *, assignment_id: int, action: Action, author: Author, now: datetime,
-                 reason: str = "") -> Decision:
-    """/verificar or /observar on one assignment (ReportRefused when the lifecycle does not allow it)."""
-    recorded = await record_update(db, assignment_id=assignment_id, action=action, author=author, now=now,
-                                   note=reason)
-    agreement = recorded.assignment.agreement
-    committee = await db.get(Committee, agreement.committee_id)
-    await db.refresh(agreement, ["assignments"])
-    done = agreement_status([a.status for a in agreement.assignments]) == Status.CUMPLIDO
-    return Decision(recorded, committee.name, await contacts_of(db, recorded.assignment), done)
 
 
 async def own_update(db: AsyncSession, update_id: int, user_id: int, chat_id: int) -> StatusUpdate | None:
@@ -226,8 +153,8 @@ async def implementer_assignments(db: AsyncSession, user_id: int, chat_id: int, 
 
 @functools.cache
 def _implementer_query(open_only: bool, by_code: bool, by_id: bool, lock: bool) -> Select:
-    # Built once per shape, with its values bound at each call: building and keying a statement this size cost
-    # SQLAlchemy more than SQLite needs to run it (measured: 0.7 ms of every /avance).
+    # Built once per shape, with its values bound at each call: building and keying a statement this size costs
+    # SQLAlchemy more than SQLite needs to run it (docs/performance.md).
     speaks_for = select(Member.institution_id).where(
         Member.active.is_(True), Member.role == Role.IMPLEMENTER,
         queries.speaks_for(bindparam("user_id"), bindparam("chat_id")))
@@ -274,96 +201,7 @@ async def assignment_for_implementer(db: AsyncSession, assignment_id: int, user_
     return mine[0] if mine else None
 
 
-async def assignment_for_secretary(db: AsyncSession, assignment_id: int, user_id: int) -> Assignment | None:
-    """The assignment, only if this person is a secretary of its committee."""
-    assignment = await db.get(Assignment, assignment_id,
-                              options=[selectinload(Assignment.agreement), selectinload(Assignment.institution)])
-    if assignment is None:
-        return None
-    secretary = await db.scalar(select(Member.id).where(
-        Member.user_id == user_id, Member.role == Role.SECRETARY, Member.active.is_(True),
-        Member.committee_id == assignment.agreement.committee_id))
-    return assignment if secretary else None
-
-
 async def reminder_for_reply(db: AsyncSession, chat_id: int, message_id: int) -> Reminder | None:
     """The reminder a person replied to, matched by the message id recorded when it was sent."""
     return await db.scalar(select(Reminder).where(Reminder.chat_id == chat_id, Reminder.message_id == message_id,
                                                   Reminder.assignment_id.is_not(None)))
-
-
-async def contacts_of(db: AsyncSession, assignment: Assignment) -> list[int]:
-    """Chats of the institution's focal points in the assignment's committee."""
-    rows = await db.scalars(select(Member.chat_id).where(
-        Member.institution_id == assignment.institution_id, Member.role == Role.IMPLEMENTER,
-        Member.active.is_(True), Member.committee_id == assignment.agreement.committee_id))
-    return sorted(set(rows.all()))
-
-
-async def queue_notice(db: AsyncSession, *, committee_id: int, update_id: int, now: datetime) -> None:
-    """Tell the committee's secretaries about a report; reports within NOTICE_DELAY share one message."""
-    await tell_secretaries(db, committee_id, NOTICE, now, due_at=now + NOTICE_DELAY, updates=[update_id])
-
-
-async def fetch_file(bot, ref: FileRef, storage: Path | None) -> FileRef:
-    """Download the file through the Bot API to hash it (and keep a copy when a directory is configured)."""
-    if ref.size is not None and ref.size > MAX_FILE_BYTES:
-        raise ReportRefused("file_too_big")
-    telegram_file = await bot.get_file(ref.file_id)
-    content = bytes(await telegram_file.download_as_bytearray())
-    if len(content) > MAX_FILE_BYTES:
-        raise ReportRefused("file_too_big")
-    ref.size = len(content)
-    # Hashing and writing 20 MB would hold every other chat's update: off the event loop.
-    ref.sha256 = await asyncio.to_thread(lambda: hashlib.sha256(content).hexdigest())
-    if storage is not None:
-        suffix = Path(ref.name).suffix[:10] if ref.name else ""
-        ref.stored_path = str(await asyncio.to_thread(_keep, storage / f"{ref.sha256}{suffix}", content))
-    return ref
-
-
-def _keep(path: Path, content: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        path.write_bytes(content)
-    return path
-
-
-async def send_due_notices(bot, sessions, now: datetime, pacer=None) -> int:
-    """Send the secretaries' batched notices that are due; returns how many messages went out."""
-    from bot.notices import render_notice
-
-    async with sessions.begin() as db:
-        rows = (await db.scalars(select(Reminder).where(
-            Reminder.kind == NOTICE, Reminder.sent_at.is_(None), Reminder.cancelled_at.is_(None),
-            Reminder.due_at <= now, (Reminder.claimed_until.is_(None)) | (Reminder.claimed_until < now))
-            .order_by(Reminder.due_at).limit(50).with_for_update(skip_locked=True))).all()
-        for row in rows:
-            row.claimed_until, row.attempts = now + timedelta(minutes=5), row.attempts + 1
-        claimed = [row.id for row in rows]
-    sent = 0
-    for reminder_id in claimed:
-        async with sessions() as db:
-            reminder = await db.get(Reminder, reminder_id)
-            text, keyboard = await render_notice(db, reminder)
-        message_id, error, retry = None, None, None
-        try:
-            message = await send_text(bot, reminder.chat_id, text, reply_markup=keyboard, pacer=pacer)
-            message_id, sent = message.message_id, sent + 1
-        except RetryAfter as limited:
-            retry, error = retry_after(limited), str(limited)[:500]
-            if pacer is not None:
-                pacer.pause(retry.total_seconds())
-        except TimedOut as failure:  # in doubt whether it arrived: at most once, like the reminders
-            error = str(failure)[:500]
-        except NetworkError as failure:  # it did not leave (or Telegram failed): try again
-            retry, error = NOTICE_RETRY, str(failure)[:500]
-        except TelegramError as failure:
-            error = str(failure)[:500]
-        async with sessions.begin() as db:
-            reminder = await db.get(Reminder, reminder_id)
-            if retry is not None and reminder.attempts < NOTICE_ATTEMPTS:
-                reminder.claimed_until, reminder.error = now + retry, error
-            else:
-                reminder.sent_at, reminder.message_id, reminder.error = now, message_id, error
-    return sent

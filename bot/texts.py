@@ -183,6 +183,7 @@ ASK_EVIDENCE = (
 )
 ASK_DONE = "📎 Recibí «{name}» para <b>{code}</b> ({institution}). ¿Con esto el acuerdo queda cumplido?"
 ASK_REASON = "↩️ <b>{code}</b> ({institution}): escribe el motivo de la observación."
+EVIDENCE_NOTE = "Evidencia: {files}"  # the note of a completion whose evidence came in an earlier message
 NEEDS_EVIDENCE = "❌ Para reportarlo cumplido necesito un archivo o un número de oficio, por ejemplo «Oficio N° 123-2026»."
 NEEDS_NOTE = "❌ Escribe el motivo en el mensaje."
 BAD_PERCENT = "❌ El porcentaje va de 0% a 100%. Ejemplo: <code>/avance 2.1 60% Se remitió el oficio</code>"

@@ -8,8 +8,9 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from bot import audit, texts
 from bot.context import AppContext
 from bot.messaging import send_text
+from bot.progress import Author, ReportRefused
 from models import queries
-from models.entities import Member, Role
+from models.entities import Assignment, Member, Role
 
 ACTIVE_COMMITTEE = "committee_id"
 # What the bot asked this person for (a note, a difficulty, evidence, a reason), kept until they answer.
@@ -47,6 +48,37 @@ async def refuse_not_secretary(update: Update, context: AppContext, command: str
 
 def actor(update: Update) -> str:
     return audit.telegram_actor(update.effective_user.id)
+
+
+def author(update: Update) -> Author:
+    """The person who sent this update, as reports and decisions record them."""
+    return Author(update.effective_user.id, update.effective_user.full_name)
+
+
+async def names_of(context: AppContext, assignment_id: int) -> dict:
+    """The agreement's code, institution and status of an assignment, for a refusal's words."""
+    async with context.transaction() as db:
+        a = await db.get(Assignment, assignment_id)
+        if a is None:
+            return dict(code="?", institution="?")
+        await db.refresh(a, ["agreement", "institution"])
+        return dict(code=a.agreement.code, institution=a.institution.name, status=a.status)
+
+
+def refusal(refused: ReportRefused, names: dict | None = None) -> str:
+    """Why a report or a decision was not recorded, in the person's words."""
+    names = dict(names or {})
+    status = names.pop("status", refused.details.get("status"))
+    status_text = texts.STATUS[status.value] if status else ""
+    if refused.reason == "closed":
+        return texts.t(texts.ALREADY_CLOSED, status=status_text, **names)
+    if refused.reason == "not_allowed":
+        return texts.t(texts.NOT_ALLOWED_NOW, status=status_text, **names)
+    if refused.reason == "lower_percent_needs_note":
+        return texts.t(texts.LOWER_PERCENT, last=refused.details["last"], code=names.get("code", "2.1"))
+    return {"duplicate": texts.ALREADY_RECORDED, "bad_percent": texts.BAD_PERCENT,
+            "needs_evidence": texts.NEEDS_EVIDENCE, "needs_note": texts.NEEDS_NOTE,
+            "unknown": texts.NOT_YOURS}[refused.reason]
 
 
 def args_text(update: Update) -> str:

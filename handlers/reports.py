@@ -1,37 +1,28 @@
-"""Progress reports from institutions: /pendientes, /avance, the report buttons, replies to reminders, evidence;
-and recording the secretary's decision on a report (handlers/verification.py takes the commands)."""
+"""Progress reports from institutions: /pendientes, /avance, the report buttons, replies to reminders, evidence."""
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import callbacks, keyboards, progress, texts
 from bot.clock import local_today
 from bot.context import AppContext
-from bot.messaging import send_text
-from bot.progress import Author, FileRef, ReportRefused
+from bot.evidence import FileRef, FileTooBig, fetch_file
+from bot.progress import ReportRefused
 from bot.views import agreement_deadline, shorten
-from handlers.common import AWAITING, args_text, reply
+from handlers.common import AWAITING, args_text, author, names_of, refusal, reply
 from models import queries
 from models.entities import Assignment, Role, Status
 from models.lifecycle import CLOSED, Action
 from models.semaforo import EMOJI, Light
 
-log = logging.getLogger(__name__)
 AVANCE = "avance_pending"
 PENDING_LIMIT = 30
 BUTTON_ACTIONS = {"c": Action.REPORT_DONE, "p": Action.PROGRESS, "d": Action.DIFFICULTY}
-
-
-def author(update: Update) -> Author:
-    return Author(update.effective_user.id, update.effective_user.full_name)
 
 
 async def pending(update: Update, context: AppContext) -> None:
@@ -55,7 +46,7 @@ async def pending(update: Update, context: AppContext) -> None:
         today = local_today(context.services.clock, committees[a.agreement.committee_id].timezone)
         lines.append(_pending_line(a, lights[a.id], today, several=len(institutions) > 1))
     if len(assignments) > len(shown):
-        lines.append(texts.PENDING_MORE.format(count=len(assignments) - len(shown)))
+        lines.append(texts.t(texts.PENDING_MORE, count=len(assignments) - len(shown)))
     lines.append(texts.PENDING_FOOTER)
     await reply(update, context, "\n\n".join(lines), keyboards.pending(shown, len(institutions) > 1))
 
@@ -194,10 +185,6 @@ async def _complete_awaited(update: Update, context: AppContext, awaiting: dict)
     if (received := await _received(update, context)) is None:
         return
     evidence, percent, note = received
-    if action == Action.OBSERVE:  # the secretary's reason, asked by the notice's ↩️ Observar
-        if await decide(update, context, awaiting["assignment_id"], action, note):
-            context.user_data.pop(AWAITING, None)
-        return
     recorded = await _record_and_answer(update, context, awaiting["assignment_id"], action, note=note,
                                         percent=percent if action == Action.PROGRESS else None, evidence=evidence,
                                         reminder_id=awaiting.get("reminder_id"),
@@ -211,8 +198,8 @@ async def _received(update: Update, context: AppContext) -> tuple[list[FileRef],
     message = update.effective_message
     try:
         evidence = [await _fetch(context, ref)] if (ref := _file_ref(message)) else []
-    except ReportRefused as refused:
-        await reply(update, context, refusal(refused))
+    except FileTooBig:
+        await reply(update, context, texts.FILE_TOO_BIG)
         return None
     return (evidence, *progress.parse_percent(message.text or message.caption or ""))
 
@@ -262,39 +249,6 @@ async def _record_and_answer(update: Update, context: AppContext, assignment_id:
     return recorded
 
 
-async def decide(update: Update, context: AppContext, assignment_id: int, action: Action,
-                 reason: str = "") -> progress.Decision | None:
-    """/verificar or /observar, from the command or the notice's buttons: record, answer, tell the institution."""
-    try:
-        async with context.transaction() as db:
-            decision = await progress.decide(db, assignment_id=assignment_id, action=action, author=author(update),
-                                             now=context.now(), reason=reason)
-            await after_change(db, context, decision.recorded.assignment)
-    except ReportRefused as refused:
-        await reply(update, context, refusal(refused, await names_of(context, assignment_id)))
-        return None
-    a = decision.recorded.assignment
-    names = dict(code=a.agreement.code, institution=a.institution.name)
-    if action == Action.VERIFY:
-        done = texts.t(texts.AGREEMENT_DONE, code=a.agreement.code) if decision.agreement_done else ""
-        await reply(update, context, texts.t(texts.VERIFIED, **names) + done)
-        told = texts.t(texts.TOLD_VERIFIED, committee=decision.committee, code=a.agreement.code)
-    else:
-        await reply(update, context, texts.t(texts.OBSERVED, **names))
-        told = texts.t(texts.TOLD_OBSERVED, committee=decision.committee, code=a.agreement.code, reason=reason)
-    await tell(context, decision.contacts, told)
-    return decision
-
-
-async def tell(context: AppContext, chats: list[int], text: str) -> None:
-    """A decision, to every chat of the institution (one that cannot be reached does not stop the others)."""
-    for chat_id in chats:
-        try:
-            await send_text(context.bot, chat_id, text)
-        except TelegramError:
-            log.warning("could not tell chat %s about a decision", chat_id, exc_info=True)
-
-
 def _recorded_answer(recorded) -> tuple[str, InlineKeyboardMarkup | None]:
     a = recorded.assignment
     if a.status == Status.REPORTADO:
@@ -305,41 +259,6 @@ def _recorded_answer(recorded) -> tuple[str, InlineKeyboardMarkup | None]:
         # 100% is not cumplido until the evidence comes: offer the one tap that asks for it.
         return saved + texts.PROGRESS_FULL, keyboards.report_done(a.id)
     return saved, None
-
-
-async def after_change(db: AsyncSession, context: AppContext, assignment: Assignment) -> None:
-    """The reminders' plan after a secretary's decision, in the same transaction (observado brings them back).
-
-    An institution's own report does not call it: a report only moves its reminders later or ends them
-    (tests/test_reminders_rules.py holds the cadence to that), the next round plans it, and the dispatcher plans
-    every row again just before sending it; so the report does not wait for the plan."""
-    replan = context.application.bot_data.get("replan")
-    if replan is not None:
-        await replan(db, assignment.id, context.now())
-
-
-async def names_of(context: AppContext, assignment_id: int) -> dict:
-    async with context.transaction() as db:
-        a = await db.get(Assignment, assignment_id)
-        if a is None:
-            return dict(code="?", institution="?")
-        await db.refresh(a, ["agreement", "institution"])
-        return dict(code=a.agreement.code, institution=a.institution.name, status=a.status)
-
-
-def refusal(refused: ReportRefused, names: dict | None = None) -> str:
-    names = dict(names or {})
-    status = names.pop("status", refused.details.get("status"))
-    status_text = texts.STATUS[status.value] if status else ""
-    if refused.reason == "closed":
-        return texts.t(texts.ALREADY_CLOSED, status=status_text, **names)
-    if refused.reason == "not_allowed":
-        return texts.t(texts.NOT_ALLOWED_NOW, status=status_text, **names)
-    if refused.reason == "lower_percent_needs_note":
-        return texts.t(texts.LOWER_PERCENT, last=refused.details["last"], code=names.get("code", "2.1"))
-    return {"duplicate": texts.ALREADY_RECORDED, "bad_percent": texts.BAD_PERCENT,
-            "needs_evidence": texts.NEEDS_EVIDENCE, "needs_note": texts.NEEDS_NOTE,
-            "file_too_big": texts.FILE_TOO_BIG, "unknown": texts.NOT_YOURS}[refused.reason]
 
 
 def _file_ref(message: Message) -> FileRef | None:
@@ -357,7 +276,7 @@ def _file_ref(message: Message) -> FileRef | None:
 
 async def _fetch(context: AppContext, ref: FileRef) -> FileRef:
     directory = context.services.settings.evidence_dir
-    return await progress.fetch_file(context.bot, ref, Path(directory) if directory else None)
+    return await fetch_file(context.bot, ref, Path(directory) if directory else None)
 
 
 def _message_key(update: Update) -> str:

@@ -1,23 +1,28 @@
-"""The secretary's decisions on what institutions report: /verificar, /observar, /anular, the notice's buttons,
-and the job that sends the batched notices."""
+"""The secretary's side of the chat: /verificar, /observar, /anular, the notice's buttons and the reason asked after
+↩️ Observar, and the job that sends the batched notices."""
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+import logging
 
-from bot import callbacks, progress, texts
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Message, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import callbacks, decisions, notices, texts
 from bot.context import AppContext
+from bot.messaging import send_text
 from bot.progress import ReportRefused
 from bot.reminders.jobs import shared_pacer
 from bot.views import shorten
-from handlers.common import AWAITING, args_text, membership, reply
-from handlers.reports import after_change, author, decide, refusal, tell
+from handlers.common import AWAITING, args_text, author, membership, names_of, refusal, reply
 from models import queries
 from models.entities import Assignment, Role, Status
 from models.lifecycle import Action
 from models.names import institution_key
+
+log = logging.getLogger(__name__)
 
 
 async def verify(update: Update, context: AppContext) -> None:
@@ -55,7 +60,7 @@ async def _secretary_decision(update: Update, context: AppContext, action: Actio
     if needs_reason and not reason:
         await reply(update, context, usage)
         return
-    await decide(update, context, assignment.id, action, reason)
+    await _decide(update, context, assignment.id, action, reason)
 
 
 async def _assignment_named(db: AsyncSession, agreement, words: list[str]) -> tuple[Assignment | None, str]:
@@ -86,22 +91,21 @@ async def cancel(update: Update, context: AppContext) -> None:
                                        committee=member.committee.name), []
         else:
             try:
-                recorded = await progress.cancel_agreement(db, agreement=agreement, reason=words[1],
-                                                           author=author(update), now=context.now())
+                recorded = await decisions.cancel_agreement(db, agreement=agreement, reason=words[1],
+                                                            author=author(update), now=context.now())
             except ReportRefused as refused:
                 answer, contacts = refusal(refused, dict(code=agreement.code, institution="—")), []
             else:
                 contacts = []
                 for item in recorded:
-                    await after_change(db, context, item.assignment)
-                    contacts += await progress.contacts_of(db, item.assignment)
+                    contacts += await decisions.contacts_of(db, item.assignment)
                 answer = texts.t(texts.CANCELLED_AGREEMENT, code=agreement.code, count=len(recorded),
                                  reason=words[1])
                 told = texts.t(texts.TOLD_CANCELLED, committee=member.committee.name, code=agreement.code,
                                reason=words[1])
     await reply(update, context, answer)
     if contacts:
-        await tell(context, sorted(set(contacts)), told)
+        await _tell(context, sorted(set(contacts)), told)
 
 
 async def pressed_decision(update: Update, context: AppContext) -> None:
@@ -109,7 +113,7 @@ async def pressed_decision(update: Update, context: AppContext) -> None:
     query = update.callback_query
     kind, values = callbacks.parse_report(query.data)
     async with context.transaction() as db:
-        assignment = await progress.assignment_for_secretary(db, int(values[0]), update.effective_user.id)
+        assignment = await decisions.assignment_for_secretary(db, int(values[0]), update.effective_user.id)
     if assignment is None:
         await query.answer(texts.plain(texts.t(texts.NOT_SECRETARY, command="/verificar")), show_alert=True)
         return
@@ -120,7 +124,7 @@ async def pressed_decision(update: Update, context: AppContext) -> None:
         return
     await query.answer()
     if kind == "v":
-        await decide(update, context, assignment.id, Action.VERIFY)
+        await _decide(update, context, assignment.id, Action.VERIFY)
     else:
         context.user_data[AWAITING] = {"chat": update.effective_chat.id, "assignment_id": assignment.id,
                                        "action": Action.OBSERVE.value, "reminder_id": None}
@@ -128,10 +132,64 @@ async def pressed_decision(update: Update, context: AppContext) -> None:
                                              institution=assignment.institution.name))
 
 
+async def received_reason(update: Update, context: AppContext) -> None:
+    """The reason the secretary typed after ↩️ Observar: the report goes back to the institution with it."""
+    awaiting = context.user_data[AWAITING]
+    message = update.effective_message
+    if await _decide(update, context, awaiting["assignment_id"], Action.OBSERVE, message.text or message.caption or ""):
+        context.user_data.pop(AWAITING, None)
+
+
+class _AskedForReason(filters.MessageFilter):
+    """A message in the chat where this secretary was asked why a report is observed (the question lives in
+    user_data, which filters do not get, so the application is kept)."""
+
+    def __init__(self, application: Application):
+        super().__init__(name="asked_for_reason")
+        self._application = application
+
+    def filter(self, message: Message) -> bool:
+        user = message.from_user
+        awaiting = user and self._application.user_data.get(user.id, {}).get(AWAITING)
+        return bool(awaiting and awaiting["action"] == Action.OBSERVE.value and awaiting["chat"] == message.chat.id)
+
+
+async def _decide(update: Update, context: AppContext, assignment_id: int, action: Action,
+                  reason: str = "") -> decisions.Decision | None:
+    """Verify or observe, from the command or the notice's buttons: record, answer, tell the institution."""
+    try:
+        async with context.transaction() as db:
+            decision = await decisions.record_decision(db, assignment_id=assignment_id, action=action,
+                                                       author=author(update), now=context.now(), reason=reason)
+    except ReportRefused as refused:
+        await reply(update, context, refusal(refused, await names_of(context, assignment_id)))
+        return None
+    a = decision.recorded.assignment
+    names = dict(code=a.agreement.code, institution=a.institution.name)
+    if action == Action.VERIFY:
+        done = texts.t(texts.AGREEMENT_DONE, code=a.agreement.code) if decision.agreement_done else ""
+        await reply(update, context, texts.t(texts.VERIFIED, **names) + done)
+        told = texts.t(texts.TOLD_VERIFIED, committee=decision.committee, code=a.agreement.code)
+    else:
+        await reply(update, context, texts.t(texts.OBSERVED, **names))
+        told = texts.t(texts.TOLD_OBSERVED, committee=decision.committee, code=a.agreement.code, reason=reason)
+    await _tell(context, decision.contacts, told)
+    return decision
+
+
+async def _tell(context: AppContext, chats: list[int], text: str) -> None:
+    """A decision, to every chat of the institution (one that cannot be reached does not stop the others)."""
+    for chat_id in chats:
+        try:
+            await send_text(context.bot, chat_id, text)
+        except TelegramError:
+            log.warning("could not tell chat %s about a decision", chat_id, exc_info=True)
+
+
 async def notices_job(context: AppContext) -> None:
     """Send the secretaries' batched notices that are due."""
-    await progress.send_due_notices(context.bot, context.services.sessions, context.now(),
-                                    shared_pacer(context.application))
+    await notices.send_due_notices(context.bot, context.services.sessions, context.now(),
+                                   shared_pacer(context.application))
 
 
 def register(application: Application) -> None:
@@ -139,4 +197,7 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("observar", observe))
     application.add_handler(CommandHandler("anular", cancel))
     application.add_handler(CallbackQueryHandler(pressed_decision, pattern=rf"^{callbacks.VERSION}:[vo]:"))
+    application.add_handler(MessageHandler(
+        ((filters.TEXT & ~filters.COMMAND) | filters.Document.ALL | filters.PHOTO | filters.VOICE)
+        & _AskedForReason(application), received_reason))
     application.job_queue.run_repeating(notices_job, interval=30, first=10, name="notices")

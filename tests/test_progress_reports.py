@@ -6,7 +6,7 @@ import dataclasses
 import hashlib
 from sqlalchemy import select
 
-from bot.progress import send_due_notices
+from bot.notices import send_due_notices
 from models.entities import Assignment, Evidence, Reminder, Status, StatusUpdate
 from tests.conftest import invitation_code
 
