@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import audit
 from bot.committees import Refused
 from bot.deadlines import Deadline, parse_deadline
+from bot.reminders import replan_agreement
 from models.entities import Agreement, Assignment, Committee, Institution, Session, Status
 from models.rules import MAX_AGREEMENT_TEXT, clean_code, code_key
 
@@ -68,7 +69,8 @@ async def register_agreement(db: AsyncSession, *, committee: Committee, session:
 
 async def set_deadline(db: AsyncSession, *, agreement: Agreement, deadline: Deadline | None, now: datetime,
                        actor: str) -> tuple[str | None, str | None]:
-    """Set or change the deadline; the old and new values stay in the audit trail. Returns (old, new)."""
+    """Set or change the deadline, and plan its reminders again; the old and new values stay in the audit trail.
+    Returns (old, new)."""
     check_deadline(deadline, agreement.session)
     old = _deadline_value(agreement.deadline, agreement.deadline_next_session)
     agreement.deadline = deadline.due if deadline else None
@@ -78,6 +80,7 @@ async def set_deadline(db: AsyncSession, *, agreement: Agreement, deadline: Dead
         audit.record(db, at=now, actor=actor, action="deadline_changed", entity="agreement",
                      entity_id=agreement.id, committee_id=agreement.committee_id, code=agreement.code,
                      old=old, new=new)
+        await replan_agreement(db, agreement.id, now)
     return old, new
 
 

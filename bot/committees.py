@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
+from bot.reminders import replan_institution
 from models import queries
 from models.entities import (
     Committee,
@@ -91,7 +92,8 @@ class InvitationUsed(Refused):
 
 async def accept_invitation(db: AsyncSession, *, code: str, chat_id: int, user_id: int, is_group: bool,
                             display_name: str, now: datetime) -> Linked:
-    """Link a chat with the invitation's committee and role; the code works once and until it expires."""
+    """Link a chat with the invitation's committee and role; the code works once and until it expires.
+    A new focal point gets its institution's reminders from now on."""
     invitation = await db.scalar(select(Invitation).where(Invitation.code == code).with_for_update())
     if invitation is None:
         raise InvitationUnknown("unknown")
@@ -118,6 +120,8 @@ async def accept_invitation(db: AsyncSession, *, code: str, chat_id: int, user_i
         audit.record(db, at=now, actor=audit.telegram_actor(user_id), action="member_linked", entity="member",
                      entity_id=member.id, committee_id=committee.id, role=invitation.role.value,
                      institution=institution.name if institution else None, chat_id=chat_id)
+        if institution is not None:
+            await replan_institution(db, institution.id, now)
     return Linked(member=member, committee=committee, institution=institution, already=existing is not None)
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import AsyncIterator
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import CallbackContext, ExtBot
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -22,6 +22,8 @@ class Services:
 
 
 class AppContext(CallbackContext[ExtBot, dict, dict, dict]):
+    """PTB's context with the bot's services; code holding only the application builds one: AppContext(application)."""
+
     @property
     def services(self) -> Services:
         return self.application.bot_data["services"]
@@ -34,7 +36,3 @@ class AppContext(CallbackContext[ExtBot, dict, dict, dict]):
         """One session and one transaction: committed when the block ends, rolled back on any error."""
         async with self.services.sessions.begin() as db:
             yield db
-
-
-def services_of(application: Application) -> Services:
-    return application.bot_data["services"]

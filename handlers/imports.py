@@ -19,7 +19,7 @@ from telegram.ext import (
 from bot import callbacks, importer, keyboards, texts
 from bot.acta import ActaError, ParsedActa
 from bot.clock import local_today
-from bot.context import AppContext, services_of
+from bot.context import AppContext
 from bot.importer import ImportPlan, SessionKey, Source
 from bot.views import shorten
 from handlers.common import actor, args_text, membership, refuse_not_secretary, reply
@@ -202,7 +202,7 @@ class _Importing(filters.MessageFilter):
         user = message.from_user
         pending = user and self._application.user_data.get(user.id, {}).get(PENDING)
         return bool(pending and pending.chat_id == message.chat.id
-                    and pending.until > services_of(self._application).clock.now())
+                    and pending.until > AppContext(self._application).services.clock.now())
 
 
 def register(application: Application) -> None:

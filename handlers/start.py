@@ -11,7 +11,6 @@ from telegram.ext import Application, CommandHandler
 from bot import committees, texts
 from bot.commands import commands_for
 from bot.context import AppContext
-from bot.reminders import replan_institution
 from bot.views import day
 from handlers.common import reply
 from models import queries
@@ -34,8 +33,6 @@ async def start(update: Update, context: AppContext) -> None:
                 display_name=chat.title or user.full_name, now=context.now())
             roles = {m.role for m in await queries.memberships(db, user.id, chat.id)
                      if m.chat_id == linked.member.chat_id}
-            if linked.institution is not None and not linked.already:
-                await replan_institution(db, linked.institution.id, context.now())
     except committees.InvitationUnknown:
         await reply(update, context, texts.t(texts.INVITATION_UNKNOWN, bot=context.bot.username))
         return

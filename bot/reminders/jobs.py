@@ -12,12 +12,12 @@ from uuid import uuid4
 
 from telegram.ext import Application
 
-from bot.context import AppContext, services_of
+from bot.context import AppContext
 from bot.reminders import outbox
 from bot.reminders.alerts import escalate_due
 from bot.reminders.dispatcher import Dispatcher, Report, telegram_send
 from bot.reminders.pacing import Limits, Pacer
-from bot.reminders.planner import plan_due, replan_assignment
+from bot.reminders.planner import plan_due
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +40,9 @@ class Runtime:
 
 
 def start_reminders(application: Application) -> None:
-    """Share the pacer, offer the planner to the other handlers, and run a round every ROUND_SECONDS."""
-    services = services_of(application)
+    """Share the pacer and run a round every ROUND_SECONDS."""
+    services = AppContext(application).services
     application.bot_data[RUNTIME] = Runtime(Pacer(Limits().with_overall(services.settings.send_rate)))
-    application.bot_data["replan"] = replan_assignment
     # The first round waits one interval too: a start is not held up, and a test's conversation is not interrupted.
     application.job_queue.run_repeating(reminder_round, interval=ROUND_SECONDS, first=ROUND_SECONDS,
                                         name="reminders", job_kwargs={"max_instances": 2, "coalesce": True})
@@ -66,7 +65,7 @@ async def run_round(application: Application) -> Report | None:
         return None
     runtime.busy = True
     try:
-        services = services_of(application)
+        services = AppContext(application).services
         now = services.clock.now()
         everything = runtime.last_full_plan is None or now - runtime.last_full_plan >= FULL_PLAN_EVERY
         planned = await plan_due(services.sessions, now, everything=everything)

@@ -13,7 +13,6 @@ from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import audit
-from bot.committees import Refused
 from bot.reminders.cadence import (
     ANSWERABLE_KINDS,
     REMINDED_STATUSES,
@@ -80,7 +79,7 @@ class Snoozed:
     timezone: str
 
 
-class SnoozeRefused(Refused):
+class SnoozeRefused(Exception):
     """`reason`: unknown (not this chat's reminder) or closed (nothing left to remind)."""
 
     def __init__(self, reason: str, status: Status | None = None):
