@@ -18,7 +18,7 @@ from bot.context import AppContext, Services
 from bot.reminders.jobs import start_reminders
 from handlers import (
     agreements,
-    config,
+    committee_settings,
     errors,
     help,
     imports,
@@ -50,7 +50,7 @@ def build_application(settings: Settings, sessions_factory: async_sessionmaker[A
     verification.register(application)
     reminders.register(application)
     summary.register(application)
-    config.register(application)
+    committee_settings.register(application)
     errors.register(application)
     return application
 
