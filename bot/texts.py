@@ -38,7 +38,6 @@ NOT_SECRETARY = (
     "Si eres la Secretaría Técnica, abre el enlace de invitación que te dio el administrador del bot."
 )
 NOT_MEMBER = "⛔ Este chat no pertenece a ningún comité. Abre el enlace de invitación que te enviaron."
-GROUP_ONLY_PRIVATE = "ℹ️ Escríbeme por chat privado para usar {command}."
 
 INSTITUTIONS_HEADER = "🏛 <b>Instituciones de {committee}</b> ({count})"
 INSTITUTIONS_LINE = "• {name}{focal}"
@@ -113,10 +112,6 @@ AGREEMENTS_FILTER_STATUS = " · {status}"
 AGREEMENTS_LINE = "<b>{code}</b> ({session}) {text}\n   📅 {deadline} · {assignments}"
 AGREEMENTS_EMPTY = "No hay acuerdos{filters}. Registra uno con /nuevo."
 AGREEMENTS_PAGE = "Página {page} de {pages}"
-AGREEMENTS_USAGE = (
-    "Uso: <code>/acuerdos</code>, <code>/acuerdos PNP</code> o <code>/acuerdos pendiente</code> "
-    "(estados: {statuses})."
-)
 
 AGREEMENT_USAGE = "Uso: <code>/acuerdo 2.1</code>"
 AGREEMENT_NOT_FOUND = "❌ No encuentro el acuerdo <b>{code}</b> en {committee}. Mira la lista con /acuerdos."
