@@ -10,11 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit
+from bot import audit, texts
 from bot.reminders.planner import plan
 from bot.reminders.cadence import ReminderSettings
 from bot.summary_jobs import Schedule
-from bot.texts import WEEKDAYS
 from models.entities import Agreement, Assignment, Committee
 from models.semaforo import LightSettings
 
@@ -27,7 +26,7 @@ NUMBER_SETTINGS = {
     "silencio": ("semaforo", "silent_days", 1, 90),
     "sinrespuesta": ("semaforo", "unanswered_for_red", 1, 10),
 }
-DAY_NAMES = {**{name: index for index, name in enumerate(WEEKDAYS)}, "miercoles": 2, "sabado": 5}
+DAY_NAMES = {**{name: index for index, name in enumerate(texts.WEEKDAYS)}, "miercoles": 2, "sabado": 5}
 
 
 class BadSetting(Exception):
@@ -119,6 +118,6 @@ def describe(committee: Committee) -> dict[str, str]:
         "amarillo": str(light.yellow_days_before),
         "silencio": str(light.silent_days),
         "sinrespuesta": str(light.unanswered_for_red),
-        "resumen": f"{WEEKDAYS[summary.weekday]} {summary.hour:02d}:00",
-        "grupo": "sí" if summary.to_group and committee.group_chat_id else "no",
+        "resumen": f"{texts.WEEKDAYS[summary.weekday]} {summary.hour:02d}:00",
+        "grupo": texts.CONFIG_YES if summary.to_group and committee.group_chat_id else texts.CONFIG_NO,
     }

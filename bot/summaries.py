@@ -421,15 +421,15 @@ def _own_lines(summary: Summary) -> list[str]:
     if silent:
         lines.append(texts.SUMMARY_SILENT_HEADER)
         for item in silent[:LIST_LIMIT]:
-            codes = ", ".join(texts.SUMMARY_SILENT_ITEM.format(code=code, count=count)
-                              for code, count in item.agreements)
+            codes = texts.Html(", ".join(texts.t(texts.SUMMARY_SILENT_ITEM, code=code, count=count)
+                                         for code, count in item.agreements))
             lines.append(texts.t(texts.SUMMARY_SILENT_LINE, institution=item.institution, codes=codes))
         _more(lines, len(silent))
     without = summary.without_deadline
     if without:
-        more = texts.SUMMARY_CODES_MORE.format(count=len(without) - LIST_LIMIT) if len(without) > LIST_LIMIT else ""
+        more = texts.t(texts.SUMMARY_CODES_MORE, count=len(without) - LIST_LIMIT) if len(without) > LIST_LIMIT else ""
         lines.append(texts.t(texts.SUMMARY_NO_DEADLINE, count=len(without),
-                             codes=", ".join(a.code for a in without[:LIST_LIMIT]) + more))
+                             codes=", ".join(a.code for a in without[:LIST_LIMIT]), more=more))
     return lines
 
 
@@ -442,7 +442,7 @@ def _change_line(change: Change, tz: ZoneInfo) -> str:
     return texts.t(texts.SUMMARY_CHANGE_LINE, when=change.at.astimezone(tz).strftime("%d/%m %H:%M"),
                    code=change.code, institution=change.institution, status=texts.STATUS[change.status],
                    percent=f" {change.percent}%" if change.percent is not None else "",
-                   note=f" — «{shorten(change.note, 80)}»" if change.note else "",
+                   note=texts.t(texts.SUMMARY_NOTE, note=shorten(change.note, 80)) if change.note else "",
                    author=f" ({change.author})" if change.author else "")
 
 

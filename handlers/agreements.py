@@ -122,7 +122,7 @@ async def toggled_institution(update: Update, context: AppContext) -> int:
         await query.edit_message_reply_markup(keyboards.choose_institutions(await _institutions(context), set(chosen)))
         return INSTITUTIONS
     if not chosen:
-        await query.answer(texts.NEW_NEED_INSTITUTION, show_alert=True)
+        await query.answer(texts.plain(texts.NEW_NEED_INSTITUTION), show_alert=True)
         return INSTITUTIONS
     await query.answer()
     await query.edit_message_reply_markup(None)
@@ -197,7 +197,7 @@ async def nothing_to_cancel(update: Update, context: AppContext) -> None:
 
 async def stale_button(update: Update, context: AppContext) -> None:
     """A button of a registration that already ended."""
-    await update.callback_query.answer(texts.NEW_EXPIRED, show_alert=True)
+    await update.callback_query.answer(texts.plain(texts.NEW_EXPIRED), show_alert=True)
 
 
 async def new_agreement_in_one_line(update: Update, context: AppContext) -> None:
@@ -302,7 +302,7 @@ async def turned_page(update: Update, context: AppContext) -> None:
     async with context.transaction() as db:
         member = await membership(db, update, context, Role.SECRETARY, Role.OBSERVER)
         if member is None:
-            await query.answer(texts.NOT_MEMBER, show_alert=True)
+            await query.answer(texts.plain(texts.NOT_MEMBER), show_alert=True)
             return
         answer, keyboard = await render_page(db, context, member, page)
     await query.answer()
@@ -319,16 +319,16 @@ async def render_page(db: AsyncSession, context: AppContext, member: Member, pag
         filters_text += texts.t(texts.AGREEMENTS_FILTER_INSTITUTION, institution=institution.name if institution else "?")
     if status:
         filters_text += texts.t(texts.AGREEMENTS_FILTER_STATUS, status=texts.STATUS[status.value])
+    filters_text = texts.Html(filters_text)
     if total == 0:
-        return texts.AGREEMENTS_EMPTY.format(filters=filters_text), None
+        return texts.t(texts.AGREEMENTS_EMPTY, filters=filters_text), None
     today = local_today(context.services.clock, member.committee.timezone)
     pages = max(1, math.ceil(total / PAGE_SIZE))
-    lines = [texts.AGREEMENTS_HEADER.format(committee=texts.t("{c}", c=member.committee.name), filters=filters_text,
-                                            count=total)]
+    lines = [texts.t(texts.AGREEMENTS_HEADER, committee=member.committee.name, filters=filters_text, count=total)]
     for agreement in rows:
         lines.append(_list_line(agreement, today))
     if pages > 1:
-        lines.append(texts.AGREEMENTS_PAGE.format(page=page.page, pages=pages))
+        lines.append(texts.t(texts.AGREEMENTS_PAGE, page=page.page, pages=pages))
     return "\n\n".join(lines), keyboards.pages(page, pages)
 
 
@@ -372,7 +372,7 @@ def render_detail(agreement: Agreement, deadline_history, updates, today, timezo
                    text=agreement.text, deadline=agreement_deadline(agreement, today),
                    followup=agreement.followup_institution.name if agreement.followup_institution
                    else texts.HELP_ROLE["secretary"],
-                   assignments="\n".join(lines))
+                   assignments=texts.Html("\n".join(lines)))
     if agreement.problem:
         text += texts.t(texts.AGREEMENT_PROBLEM, problem=agreement.problem)
     if updates:
