@@ -32,7 +32,8 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table
 
 from bot import texts
-from bot.summaries import AgreementState, AssignmentState, Report, Summary
+from bot.informe import Report
+from bot.summaries import AgreementState, AssignmentState, Summary
 from bot.views import day, shorten
 from models.entities import Status
 from models.names import institution_key
