@@ -19,10 +19,12 @@ from bot.reminders.jobs import start_reminders
 from handlers import (
     agreements,
     committee_settings,
+    deadlines,
     errors,
     help,
     imports,
     institutions,
+    new_agreement,
     reminders,
     reports,
     sessions,
@@ -43,7 +45,9 @@ def build_application(settings: Settings, sessions_factory: async_sessionmaker[A
     help.register(application)
     institutions.register(application)
     sessions.register(application)
+    new_agreement.register(application)
     agreements.register(application)
+    deadlines.register(application)
     # Before reports: its catch-all takes the texts and files an import waits for.
     imports.register(application)
     reports.register(application)

@@ -41,6 +41,13 @@ def agreement_deadline(agreement: Agreement, today: date | None = None) -> str:
     return deadline_text(agreement.deadline, agreement.deadline_next_session, today)
 
 
+def stored_deadline(value: str | None) -> str:
+    """A deadline as the audit trail keeps it: "next_session", an ISO date, or None for none."""
+    if value == "next_session":
+        return texts.NEXT_SESSION
+    return day(date.fromisoformat(value)) if value else texts.NO_DEADLINE
+
+
 def shorten(text: str, limit: int = 90) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
