@@ -268,8 +268,8 @@ async def _states(db: AsyncSession, committees: Sequence, now: datetime,
 
 @contextmanager
 def _without_cycle_collection() -> Iterator[None]:
-    # A batch allocates a few hundred thousand rows and tuples, and no reference cycles: the cyclic collector's
-    # passes over them took a third of the weekly job's time. Reference counting still frees everything.
+    # A batch allocates a few hundred thousand rows and tuples but no reference cycles: the cyclic collector would
+    # only walk them over and over. Reference counting still frees everything.
     enabled = gc.isenabled()
     gc.disable()
     try:
