@@ -18,11 +18,13 @@ from bot.context import AppContext, Services
 from bot.reminders.jobs import start_reminders
 from handlers import (
     agreements,
-    config,
+    committee_settings,
+    deadlines,
     errors,
     help,
     imports,
     institutions,
+    new_agreement,
     reminders,
     reports,
     sessions,
@@ -43,7 +45,9 @@ def build_application(settings: Settings, sessions_factory: async_sessionmaker[A
     help.register(application)
     institutions.register(application)
     sessions.register(application)
+    new_agreement.register(application)
     agreements.register(application)
+    deadlines.register(application)
     # Before reports: its catch-all takes the texts and files an import waits for.
     imports.register(application)
     # Before reports: its catch-all would take the reason a secretary types after ↩️ Observar.
@@ -51,7 +55,7 @@ def build_application(settings: Settings, sessions_factory: async_sessionmaker[A
     reports.register(application)
     reminders.register(application)
     summary.register(application)
-    config.register(application)
+    committee_settings.register(application)
     errors.register(application)
     return application
 

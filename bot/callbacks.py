@@ -54,9 +54,6 @@ def report(kind: str, *values: int | str) -> str:
     return _join(kind, *values)
 
 
-REPORT_PATTERN = rf"^{VERSION}:[aekvo]:"
-
-
 def parse_report(data: str) -> tuple[str, list[str]]:
     _, kind, *values = data.split(":")
     return kind, values

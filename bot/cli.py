@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, Update
 from telegram.error import TelegramError
 
-from bot import committees, exports, importer, summaries, texts
+from bot import committees, exports, importer, informe, summaries, summary_render, texts
 from bot.acta import ActaError
 from bot.app import build_application
 from bot.clock import SystemClock, local_today
@@ -196,13 +196,13 @@ def invite(settings: Settings, args: argparse.Namespace) -> int:
 def summary(settings: Settings, args: argparse.Namespace) -> int:
     found = _read(settings, args.committee,
                   lambda db, committee: summaries.build_summary(db, committee, SystemClock().now(), below=True))
-    print(texts.plain(summaries.render(found)))
+    print(texts.plain(summary_render.render(found)))
     return 0
 
 
 def export(settings: Settings, args: argparse.Namespace) -> int:
     report = _read(settings, args.committee,
-                   lambda db, committee: summaries.build_report(db, committee, SystemClock().now()))
+                   lambda db, committee: informe.build_report(db, committee, SystemClock().now()))
     Path(args.out).write_bytes(exports.WRITERS[args.format](report))
     print(f"Wrote {args.out}: {len(report.summary.agreements)} agreements of {report.summary.committee}.",
           file=sys.stderr)

@@ -10,11 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit
+from bot import audit, texts
 from bot.reminders.planner import plan
 from bot.reminders.cadence import ReminderSettings
 from bot.summary_jobs import Schedule
-from bot.texts import WEEKDAYS
 from models.entities import Agreement, Assignment, Committee
 from models.semaforo import LightSettings
 
@@ -27,7 +26,7 @@ NUMBER_SETTINGS = {
     "silencio": ("semaforo", "silent_days", 1, 90),
     "sinrespuesta": ("semaforo", "unanswered_for_red", 1, 10),
 }
-DAY_NAMES = {**{name: index for index, name in enumerate(WEEKDAYS)}, "miercoles": 2, "sabado": 5}
+DAY_NAMES = {**{name: index for index, name in enumerate(texts.WEEKDAYS)}, "miercoles": 2, "sabado": 5}
 
 
 class BadSetting(Exception):
@@ -35,12 +34,12 @@ class BadSetting(Exception):
 
 
 @dataclass(frozen=True)
-class Change:
+class SettingChange:
     section: str
     values: dict[str, Any]
 
 
-def parse(words: list[str]) -> Change:
+def parse(words: list[str]) -> SettingChange:
     """`horario 08:00-18:00`, `antes 7,2`, `vencido 3`, `amarillo 7`, `resumen lunes 8`, … into a change."""
     if not words:
         raise BadSetting("empty")
@@ -52,17 +51,17 @@ def parse(words: list[str]) -> Change:
         opens, closes = _time(found.group(1), found.group(2)), _time(found.group(3), found.group(4))
         if opens is None or closes is None or opens >= closes:
             raise BadSetting(name)
-        return Change("reminders", {"opens": opens.strftime("%H:%M"), "closes": closes.strftime("%H:%M")})
+        return SettingChange("reminders", {"opens": opens.strftime("%H:%M"), "closes": closes.strftime("%H:%M")})
     if name == "antes":
         days = [int(d) for d in re.findall(r"\d+", rest)]
         if not days or not re.fullmatch(r"[\d,\sy]+", rest) or any(not 1 <= d <= 60 for d in days):
             raise BadSetting(name)
-        return Change("reminders", {"days_before": sorted(set(days), reverse=True)})
+        return SettingChange("reminders", {"days_before": sorted(set(days), reverse=True)})
     if name in NUMBER_SETTINGS:
         section, key, lowest, highest = NUMBER_SETTINGS[name]
         if not rest.isdigit() or not lowest <= int(rest) <= highest:
             raise BadSetting(name)
-        return Change(section, {key: int(rest)})
+        return SettingChange(section, {key: int(rest)})
     if name == "resumen":
         parts = rest.lower().split()
         if len(parts) != 2 or parts[0] not in DAY_NAMES or not parts[1].split(":")[0].isdigit():
@@ -70,7 +69,7 @@ def parse(words: list[str]) -> Change:
         hour = int(parts[1].split(":")[0])
         if not 0 <= hour <= 23:
             raise BadSetting(name)
-        return Change("summary", {"weekday": DAY_NAMES[parts[0]], "hour": hour})
+        return SettingChange("summary", {"weekday": DAY_NAMES[parts[0]], "hour": hour})
     raise BadSetting("unknown")
 
 
@@ -81,7 +80,7 @@ def _time(hours: str, minutes: str | None) -> time | None:
         return None
 
 
-async def apply(db: AsyncSession, committee: Committee, change: Change, *, now: datetime, actor: str) -> None:
+async def apply(db: AsyncSession, committee: Committee, change: SettingChange, *, now: datetime, actor: str) -> None:
     """Write the change, audit it, and bring the committee's reminders in line with it."""
     settings = dict(committee.settings or {})
     old = dict(settings.get(change.section) or {})
@@ -119,6 +118,6 @@ def describe(committee: Committee) -> dict[str, str]:
         "amarillo": str(light.yellow_days_before),
         "silencio": str(light.silent_days),
         "sinrespuesta": str(light.unanswered_for_red),
-        "resumen": f"{WEEKDAYS[summary.weekday]} {summary.hour:02d}:00",
-        "grupo": "sí" if summary.to_group and committee.group_chat_id else "no",
+        "resumen": f"{texts.WEEKDAYS[summary.weekday]} {summary.hour:02d}:00",
+        "grupo": texts.CONFIG_YES if summary.to_group and committee.group_chat_id else texts.CONFIG_NO,
     }

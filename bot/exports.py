@@ -32,7 +32,8 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table
 
 from bot import texts
-from bot.summaries import AgreementState, AssignmentState, Report, Summary
+from bot.informe import Report
+from bot.summaries import AgreementState, AssignmentState, Summary
 from bot.views import day, shorten
 from models.entities import Status
 from models.names import institution_key
@@ -57,12 +58,13 @@ CHART_HEIGHT = 125 * mm  # what the first page has left under the heading
 
 def filename(report: Report, extension: str) -> str:
     summary = report.summary
-    return texts.REPORT_FILE.format(committee=_slug(summary.committee), date=summary.today.isoformat(),
-                                    extension=extension)
+    return texts.plain(texts.t(texts.REPORT_FILE, committee=_slug(summary.committee), date=summary.today.isoformat(),
+                               extension=extension))
 
 
 def chart_filename(summary: Summary) -> str:
-    return texts.SEMAFORO_FILE.format(committee=_slug(summary.committee), date=summary.today.isoformat())
+    return texts.plain(texts.t(texts.SEMAFORO_FILE, committee=_slug(summary.committee),
+                               date=summary.today.isoformat()))
 
 
 def _slug(name: str) -> str:
@@ -84,7 +86,7 @@ def chart_png(summary: Summary) -> bytes:
     axes.set_yticks(list(positions), [shorten(line.name, 45) for line in lines])
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel(texts.CHART_AXIS)
-    figure.suptitle(f"{summary.committee} — {texts.CHART_TITLE.format(date=day(summary.today))}")
+    figure.suptitle(texts.plain(texts.t(texts.CHART_TITLE, committee=summary.committee, date=day(summary.today))))
     figure.legend(loc="outside lower center", ncols=4, fontsize="small", frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
     buffer = io.BytesIO()
@@ -170,10 +172,12 @@ def xlsx(report: Report) -> bytes:
 
 
 def _heading(report: Report) -> list[str]:
+    """The report's first lines, as plain text."""
     summary = report.summary
-    return [texts.REPORT_TITLE, texts.REPORT_COMMITTEE.format(committee=summary.committee),
-            texts.REPORT_PERIOD.format(start=day(report.period_start), end=day(summary.today)),
-            texts.REPORT_CUTOFF.format(date=summary.now.astimezone(summary.tz).strftime("%d/%m/%Y %H:%M"))]
+    lines = [texts.t(texts.REPORT_COMMITTEE, committee=summary.committee),
+             texts.t(texts.REPORT_PERIOD, start=day(report.period_start), end=day(summary.today)),
+             texts.t(texts.REPORT_CUTOFF, date=summary.now.astimezone(summary.tz).strftime("%d/%m/%Y %H:%M"))]
+    return [texts.REPORT_TITLE, *map(texts.plain, lines)]
 
 
 def _fill(each: Light) -> PatternFill:
@@ -235,7 +239,8 @@ class _NumberedCanvas(Canvas):
             self.__dict__.update(page)
             self.setFont(FONT, 8)
             self.drawCentredString(self._pagesize[0] / 2, 8 * mm,
-                                   texts.REPORT_PAGE.format(page=self._pageNumber, pages=len(self._pages)))
+                                   texts.plain(texts.t(texts.REPORT_PAGE, page=self._pageNumber,
+                                                       pages=len(self._pages))))
             super().showPage()
         super().save()
 
@@ -253,25 +258,24 @@ def pdf(report: Report, chart: bytes | None = None) -> bytes:
     buffer = io.BytesIO()
     document = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=12 * mm, rightMargin=12 * mm,
                                  topMargin=12 * mm, bottomMargin=15 * mm,
-                                 title=f"{texts.REPORT_TITLE} — {summary.committee}")
+                                 title=texts.plain(texts.t(texts.REPORT_DOCUMENT_TITLE, committee=summary.committee)))
     heading = _heading(report)
     story = [Paragraph(_markup(heading[0]), TITLE_STYLE),
              *(Paragraph(_markup(line), TEXT_STYLE) for line in heading[1:]),
-             Paragraph(_markup(texts.REPORT_LIGHTS.format(count=tally.total, green=tally.green, yellow=tally.yellow,
-                                                          red=tally.red, grey=tally.grey, done=summary.done)),
-                       TEXT_STYLE),
+             Paragraph(texts.t(texts.REPORT_LIGHTS, count=tally.total, green=tally.green, yellow=tally.yellow,
+                               red=tally.red, grey=tally.grey, done=summary.done), TEXT_STYLE),
              Spacer(1, 4 * mm),
              _chart(chart if chart is not None else chart_png(summary), document.width, CHART_HEIGHT),
              PageBreak()]
     opened = summary.open_agreements
-    story += _section(texts.REPORT_OPEN_HEADER.format(count=len(opened)), texts.REPORT_OPEN_COLUMNS,
+    story += _section(texts.t(texts.REPORT_OPEN_HEADER, count=len(opened)), texts.REPORT_OPEN_COLUMNS,
                       (16, 120, 75, 40, 22),
                       ([(a.code, None), (shorten(a.text, PDF_TEXT_LIMIT), None), (_responsibles(a), None),
                         (_deadline_text(a), None), (texts.LIGHT_NAME[a.light] if a.light else "", a.light)]
                        for a in opened))
     story.append(PageBreak())
     overdue = summary.overdue
-    story += _section(texts.REPORT_OVERDUE_HEADER.format(count=len(overdue)), texts.REPORT_OVERDUE_COLUMNS,
+    story += _section(texts.t(texts.REPORT_OVERDUE_HEADER, count=len(overdue)), texts.REPORT_OVERDUE_COLUMNS,
                       (18, 90, 30, 30, 45, 60),
                       ([(a.code, None), (s.institution, None), (_deadline_text(a), None),
                         (str((summary.today - a.deadline).days), None), (texts.STATUS[s.status.value], None),
@@ -296,9 +300,9 @@ def _chart(png: bytes, width: float, height: float) -> Image:
 
 def _section(title: str, columns: tuple[str, ...], widths: tuple[int, ...],
              rows: Iterator[list[tuple[str, Light | None]]]) -> list:
-    """A titled table; a cell given a light is painted in its colour."""
+    """A table under `title` (markup, a filled template); a cell given a light is painted in its colour."""
     rows = list(rows)
-    heading = Paragraph(_markup(title), SECTION_STYLE)
+    heading = Paragraph(title, SECTION_STYLE)
     if not rows:
         return [heading, Paragraph(_markup(texts.REPORT_NONE), TEXT_STYLE)]
     style = [("GRID", (0, 0), (-1, -1), 0.4, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -313,8 +317,9 @@ def _section(title: str, columns: tuple[str, ...], widths: tuple[int, ...],
 
 
 def _responsibles(agreement: AgreementState) -> str:
-    return "\n".join(texts.REPORT_ASSIGNMENT.format(institution=a.institution, status=texts.STATUS[a.status.value],
-                                                    percent=f" ({a.percent}%)" if a.percent else "")
+    return "\n".join(texts.plain(texts.t(texts.REPORT_ASSIGNMENT, institution=a.institution,
+                                         status=texts.STATUS[a.status.value],
+                                         percent=f" ({a.percent}%)" if a.percent else ""))
                      for a in agreement.live)
 
 

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import agreements, audit, committees, texts
 from bot.acta import MAX_BYTES, ActaError, ParsedActa, ParsedAgreement, read_acta, read_acta_text
-from bot.acta.parser import REPEATED_CODE, find_header
-from bot.acta.readers import TOO_BIG
+from bot.acta.parser import find_header
+from bot.acta.readers import too_big
 from bot.deadlines import Deadline
 from bot.views import day, deadline_text, session_name, shorten
 from models import queries
@@ -106,7 +106,7 @@ class ImportResult:
 def check_size(size: int | None) -> None:
     """Refuse a file over 20 MB before downloading it (the Bot API would not hand it over anyway)."""
     if size and size > MAX_BYTES:
-        raise ActaError(TOO_BIG.format(size=size / 1024 / 1024))
+        raise ActaError(too_big(size))
 
 
 def pasted(previous: Source | None, text: str) -> Source:
@@ -151,7 +151,7 @@ async def plan_import(db: AsyncSession, committee: Committee, parsed: ParsedActa
     new = [a for a in planned if not a.exists]
     used = list({m.key: m for a in new for m in [*a.implementers, *filter(None, [a.followup])]}.values())
     problems = [problem for a in new for problem in a.problems] + _repeated_codes(new) + [
-        texts.IMPORT_NAME_TOO_LONG.format(name=shorten(m.written, 60), max=MAX_NAME)
+        texts.plain(texts.t(texts.IMPORT_NAME_TOO_LONG, name=shorten(m.written, 60), max=MAX_NAME))
         for m in used if (m.institution is None or m.near) and len(m.written) > MAX_NAME]
     notes = [warning for warning in parsed.warnings if warning not in problems]
     if session and existing_session is None:
@@ -241,7 +241,8 @@ def render_result(result: ImportResult) -> str:
                              names=", ".join(result.new_institutions)))
     if result.aliases:
         lines.append(texts.t(texts.IMPORT_SAVED_ALIASES,
-                             pairs=", ".join(f"«{alias}» = {name}" for alias, name in result.aliases)))
+                             pairs=", ".join(texts.plain(texts.t(texts.IMPORT_ALIAS_PAIR, alias=alias, name=name))
+                                             for alias, name in result.aliases)))
     if result.skipped:
         lines.append(texts.t(texts.IMPORT_SAVED_SKIPPED, codes=", ".join(result.skipped)))
     lines.append(texts.IMPORT_SAVED_NEXT)
@@ -285,7 +286,7 @@ async def _plan_agreement(parsed: ParsedAgreement, names: _Names, session: Sessi
     if not implementers and followup:
         implementers, notes = [followup], [NO_IMPLEMENTER]
     elif not implementers:
-        problems.append(texts.IMPORT_NO_RESPONSIBLE.format(code=parsed.code))
+        problems.append(texts.plain(texts.t(texts.IMPORT_NO_RESPONSIBLE, code=parsed.code)))
     deadline = parsed.deadline
     if deadline and deadline.due and session and deadline.due < session.held_on:
         notes.append(DEADLINE_BEFORE_SESSION)
@@ -295,15 +296,16 @@ async def _plan_agreement(parsed: ParsedAgreement, names: _Names, session: Sessi
     if followup is None:
         notes.append(NO_FOLLOWUP)
     if len(parsed.text) > MAX_AGREEMENT_TEXT:
-        problems.append(texts.IMPORT_TEXT_TOO_LONG.format(code=parsed.code, length=len(parsed.text),
-                                                          max=MAX_AGREEMENT_TEXT))
+        problems.append(texts.plain(texts.t(texts.IMPORT_TEXT_TOO_LONG, code=parsed.code, length=len(parsed.text),
+                                            max=MAX_AGREEMENT_TEXT)))
     return PlannedAgreement(parsed, implementers, followup, deadline, code_key(parsed.code) in registered, notes,
                             problems)
 
 
 def _repeated_codes(agreements: list[PlannedAgreement]) -> list[str]:
     keys = [code_key(a.parsed.code) for a in agreements]
-    return [REPEATED_CODE.format(code=a.parsed.code) for n, a in enumerate(agreements) if keys[n] in keys[:n]]
+    return [texts.plain(texts.t(texts.ACTA_REPEATED_CODE, code=a.parsed.code))
+            for n, a in enumerate(agreements) if keys[n] in keys[:n]]
 
 
 def _unique(matches: list[NameMatch]) -> list[NameMatch]:
@@ -334,7 +336,7 @@ async def _same_number_other_day(db: AsyncSession, committee: Committee, key: Se
     """A new session that repeats the kind and number of one that year is most often a mistyped date."""
     others = await db.scalars(select(Session).where(Session.committee_id == committee.id, Session.kind == key.kind,
                                                     Session.number == key.number))
-    return [texts.IMPORT_SAME_NUMBER.format(session=session_name(other)) for other in others
+    return [texts.plain(texts.t(texts.IMPORT_SAME_NUMBER, session=session_name(other))) for other in others
             if other.held_on.year == key.held_on.year]
 
 

@@ -79,10 +79,10 @@ def decisions(reported: list[tuple[int, str, str]]) -> InlineKeyboardMarkup | No
     """Verify / observe buttons for each (assignment id, code, institution) reported done."""
     rows = []
     for assignment_id, code, institution in reported:
-        rows.append([InlineKeyboardButton(texts.BUTTON_VERIFY.format(code=code, institution=institution),
-                                          callback_data=callbacks.report("v", assignment_id))])
-        rows.append([InlineKeyboardButton(texts.BUTTON_OBSERVE.format(code=code, institution=institution),
-                                          callback_data=callbacks.report("o", assignment_id))])
+        verify = texts.plain(texts.t(texts.BUTTON_VERIFY, code=code, institution=institution))
+        observe = texts.plain(texts.t(texts.BUTTON_OBSERVE, code=code, institution=institution))
+        rows.append([InlineKeyboardButton(verify, callback_data=callbacks.report("v", assignment_id))])
+        rows.append([InlineKeyboardButton(observe, callback_data=callbacks.report("o", assignment_id))])
     return InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -92,8 +92,8 @@ def reminder(assignment_id: int, reminder_id: int, snooze_days: int = 3,
     def button(text: str, action: str) -> InlineKeyboardButton:
         return InlineKeyboardButton(text, callback_data=callbacks.reminder_button(action, assignment_id, reminder_id))
 
-    snooze = texts.BUTTON_REMINDER_SNOOZED.format(when=snoozed_until) if snoozed_until else \
-        texts.BUTTON_REMINDER_SNOOZE.format(days=snooze_days)
+    snooze = texts.plain(texts.t(texts.BUTTON_REMINDER_SNOOZED, when=snoozed_until) if snoozed_until else
+                         texts.t(texts.BUTTON_REMINDER_SNOOZE, days=snooze_days))
     return InlineKeyboardMarkup([[button(texts.BUTTON_REMINDER_DONE, "c"), button(texts.BUTTON_REMINDER_PROGRESS, "p")],
                                  [button(texts.BUTTON_REMINDER_DIFFICULTY, "d"), button(snooze, "s")]])
 

@@ -1,5 +1,4 @@
-"""A committee's summary as plain data (the semáforo of every agreement, the table per institution, the changes
-of the period, the roll-up of the committees below) and its HTML rendering for Telegram."""
+"""A committee's summary as data: each agreement's semáforo, the table per institution, changes, the roll-up below."""
 
 from __future__ import annotations
 
@@ -7,7 +6,7 @@ import gc
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property, lru_cache
 from typing import Iterable, Iterator, NamedTuple, Sequence
 from zoneinfo import ZoneInfo
@@ -15,14 +14,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import texts
-from bot.views import day, session_name, shorten
+from bot.views import session_name
 from models import rollup
 from models.entities import Committee, CommitteeKind, Member, Role, Status
 from models.lifecycle import CLOSED, WORKING
 from models.names import institution_key
 from models.rules import agreement_status, code_key
-from models.semaforo import EMOJI, Light, LightSettings, Tally, light, worst
+from models.semaforo import Light, LightSettings, Tally, light, worst
 
 WEEK = timedelta(days=7)
 LIST_LIMIT = 30  # lines per list in the chat; the report has them all
@@ -270,8 +268,8 @@ async def _states(db: AsyncSession, committees: Sequence, now: datetime,
 
 @contextmanager
 def _without_cycle_collection() -> Iterator[None]:
-    # A batch allocates a few hundred thousand rows and tuples, and no reference cycles: the cyclic collector's
-    # passes over them took a third of the weekly job's time. Reference counting still frees everything.
+    # A batch allocates a few hundred thousand rows and tuples but no reference cycles: the cyclic collector would
+    # only walk them over and over. Reference counting still frees everything.
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -381,122 +379,3 @@ async def readable_committee(db: AsyncSession, links: list[Member], name: str) -
     committee = await db.get(Committee, found)
     as_observer = found not in own or any(m.committee_id == found and m.role == Role.OBSERVER for m in links)
     return committee, as_observer
-
-
-def render(summary: Summary) -> str:
-    """The summary as Telegram HTML: one self-contained line per item, so it can be split on lines."""
-    lines = _own_lines(summary) if summary.agreements else [texts.t(texts.SUMMARY_EMPTY, committee=summary.committee)]
-    if summary.branches:
-        lines.append(texts.t(texts.SUMMARY_ROLLUP_HEADER, committee=summary.committee))
-        lines.extend(_branch_line(branch) for branch in summary.branches)
-    return "\n".join(lines)
-
-
-def _own_lines(summary: Summary) -> list[str]:
-    tz, tally = summary.tz, summary.tally
-    lines = [
-        texts.t(texts.SUMMARY_HEADER, committee=summary.committee,
-                date=_weekday_date(summary.today), since=_moment(summary.since, tz)),
-        texts.t(texts.SUMMARY_LIGHTS, count=tally.total, green=tally.green, yellow=tally.yellow, red=tally.red,
-                grey=tally.grey),
-        texts.t(texts.SUMMARY_DONE, done=summary.done, count=tally.total)
-        + (texts.t(texts.SUMMARY_CANCELLED, count=summary.cancelled) if summary.cancelled else ""),
-        texts.SUMMARY_INSTITUTIONS_HEADER,
-    ]
-    for line in summary.institutions:
-        lines.append(texts.t(texts.SUMMARY_INSTITUTION_LINE, light=EMOJI[line.tally.light] if line.tally.light else "",
-                             name=line.name, open=line.open, overdue=line.overdue, reported=line.reported,
-                             done=line.done, last=_last_update(line.last_update, tz)))
-    lines.append(texts.t(texts.SUMMARY_CHANGES_HEADER, since=_moment(summary.since, tz), count=summary.changes_total))
-    new = summary.new_agreements
-    if new:
-        lines.append(texts.t(texts.SUMMARY_NEW_AGREEMENTS, count=len(new),
-                             codes=", ".join(a.code for a in new[:LIST_LIMIT])))
-    lines.extend(_change_line(change, tz) for change in summary.changes)
-    if summary.changes_total > len(summary.changes):
-        lines.append(texts.t(texts.SUMMARY_MORE, count=summary.changes_total - len(summary.changes)))
-    if not summary.changes_total:
-        lines.append(texts.SUMMARY_NO_CHANGES)
-    silent = summary.silent
-    if silent:
-        lines.append(texts.SUMMARY_SILENT_HEADER)
-        for item in silent[:LIST_LIMIT]:
-            codes = ", ".join(texts.SUMMARY_SILENT_ITEM.format(code=code, count=count)
-                              for code, count in item.agreements)
-            lines.append(texts.t(texts.SUMMARY_SILENT_LINE, institution=item.institution, codes=codes))
-        _more(lines, len(silent))
-    without = summary.without_deadline
-    if without:
-        more = texts.SUMMARY_CODES_MORE.format(count=len(without) - LIST_LIMIT) if len(without) > LIST_LIMIT else ""
-        lines.append(texts.t(texts.SUMMARY_NO_DEADLINE, count=len(without),
-                             codes=", ".join(a.code for a in without[:LIST_LIMIT]) + more))
-    return lines
-
-
-def _more(lines: list[str], count: int) -> None:
-    if count > LIST_LIMIT:
-        lines.append(texts.t(texts.SUMMARY_MORE, count=count - LIST_LIMIT))
-
-
-def _change_line(change: Change, tz: ZoneInfo) -> str:
-    return texts.t(texts.SUMMARY_CHANGE_LINE, when=change.at.astimezone(tz).strftime("%d/%m %H:%M"),
-                   code=change.code, institution=change.institution, status=texts.STATUS[change.status],
-                   percent=f" {change.percent}%" if change.percent is not None else "",
-                   note=f" — «{shorten(change.note, 80)}»" if change.note else "",
-                   author=f" ({change.author})" if change.author else "")
-
-
-def _branch_line(branch: Branch) -> str:
-    tally = branch.tally
-    below = texts.t(texts.SUMMARY_ROLLUP_BELOW, count=branch.below) if branch.below else ""
-    return texts.t(texts.SUMMARY_ROLLUP_LINE, indent="   " * (branch.depth - 2) + "└ " if branch.depth > 1 else "",
-                   light=EMOJI[tally.light] if tally.light else "▫️", name=branch.name, count=tally.total,
-                   green=tally.green, yellow=tally.yellow, red=tally.red, grey=tally.grey) + below
-
-
-def _weekday_date(value: date) -> str:
-    return f"{texts.WEEKDAYS[value.weekday()]} {day(value)}"
-
-
-def _moment(value: datetime, tz: ZoneInfo) -> str:
-    return value.astimezone(tz).strftime("%d/%m/%Y %H:%M")
-
-
-def _last_update(value: datetime | None, tz: ZoneInfo) -> str:
-    return day(value.astimezone(tz).date()) if value else texts.SUMMARY_NEVER
-
-
-def local_midnight(value: date, tz: str) -> datetime:
-    return datetime.combine(value, time(), ZoneInfo(tz))
-
-
-@dataclass(frozen=True)
-class UpdateLine:
-    """One avance, as the report's "Avances" sheet lists it."""
-
-    at: datetime
-    code: str
-    session_number: int
-    institution: str
-    status: Status
-    percent: int | None
-    note: str
-    author: str
-    evidence: int
-
-
-@dataclass
-class Report:
-    """The "Informe de seguimiento de acuerdos" for the next session: from the last session held until now."""
-
-    summary: Summary
-    period_start: date
-    updates: list[UpdateLine]
-
-
-async def build_report(db: AsyncSession, committee: Committee, now: datetime) -> Report:
-    summary = await build_summary(db, committee, now)
-    held = [a.session_on for a in summary.agreements if a.session_on <= summary.today]
-    start = max(held, default=summary.today)
-    rows = await rollup.updates(db, committee.id, local_midnight(start, committee.timezone), now)
-    return Report(summary, start, [UpdateLine(*row) for row in rows])

@@ -27,7 +27,8 @@ from telegram.ext import Application, ExtBot
 from bot.context import AppContext
 from bot.messaging import retry_after, send_text
 from bot.reminders.jobs import shared_pacer
-from bot.summaries import build_summaries, render
+from bot.summaries import build_summaries
+from bot.summary_render import render
 from models.entities import Committee, Member, Reminder, Role
 from models.rollup import SUMMARY_KIND
 

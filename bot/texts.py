@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from html import escape
+import re
+from html import escape, unescape
 
 START = (
     "👋 Soy <b>Acuerdos</b>, el bot que hace seguimiento a los acuerdos de los comités de seguridad "
@@ -29,7 +30,7 @@ LINKED_SECRETARY = (
 LINKED_OBSERVER = "✅ Quedaste registrado como <b>observador</b> de <b>{committee}</b>. Usa /acuerdos para ver sus acuerdos."
 LINKED_IMPLEMENTER = (
     "✅ Este chat quedó registrado como punto focal de <b>{institution}</b> ante <b>{committee}</b>.\n\n"
-    "Aquí recibirán los recordatorios de sus acuerdos pendientes."
+    "Aquí recibirás los recordatorios de sus acuerdos pendientes."
 )
 ALREADY_LINKED = "ℹ️ Este chat ya estaba registrado así en <b>{committee}</b>. No cambié nada."
 
@@ -38,7 +39,6 @@ NOT_SECRETARY = (
     "Si eres la Secretaría Técnica, abre el enlace de invitación que te dio el administrador del bot."
 )
 NOT_MEMBER = "⛔ Este chat no pertenece a ningún comité. Abre el enlace de invitación que te enviaron."
-GROUP_ONLY_PRIVATE = "ℹ️ Escríbeme por chat privado para usar {command}."
 
 INSTITUTIONS_HEADER = "🏛 <b>Instituciones de {committee}</b> ({count})"
 INSTITUTIONS_LINE = "• {name}{focal}"
@@ -106,6 +106,11 @@ NEW_EXPIRED = "Ese paso ya no está activo. Empieza de nuevo con /nuevo."
 
 NO_DEADLINE = "sin plazo"
 NEXT_SESSION = "la siguiente sesión"
+DEADLINE_DAYS_LEFT = "{date} (faltan {days} días)"
+DEADLINE_TOMORROW = "{date} (mañana)"
+DEADLINE_TODAY = "{date} (hoy)"
+DEADLINE_OVERDUE_DAY = "{date} (vencido hace 1 día)"
+DEADLINE_OVERDUE_DAYS = "{date} (vencido hace {days} días)"
 
 AGREEMENTS_HEADER = "📋 <b>Acuerdos de {committee}</b>{filters} — {count} en total"
 AGREEMENTS_FILTER_INSTITUTION = " · {institution}"
@@ -113,10 +118,6 @@ AGREEMENTS_FILTER_STATUS = " · {status}"
 AGREEMENTS_LINE = "<b>{code}</b> ({session}) {text}\n   📅 {deadline} · {assignments}"
 AGREEMENTS_EMPTY = "No hay acuerdos{filters}. Registra uno con /nuevo."
 AGREEMENTS_PAGE = "Página {page} de {pages}"
-AGREEMENTS_USAGE = (
-    "Uso: <code>/acuerdos</code>, <code>/acuerdos PNP</code> o <code>/acuerdos pendiente</code> "
-    "(estados: {statuses})."
-)
 
 AGREEMENT_USAGE = "Uso: <code>/acuerdo 2.1</code>"
 AGREEMENT_NOT_FOUND = "❌ No encuentro el acuerdo <b>{code}</b> en {committee}. Mira la lista con /acuerdos."
@@ -139,6 +140,9 @@ HELP_ROLE = {"secretary": "Secretaría Técnica", "implementer": "Instituciones"
              "everyone": "Todos"}
 HELP_ROLE_EN = {"secretary": "Technical secretariat", "implementer": "Institutions", "observer": "Observers",
                 "everyone": "Everyone"}
+HELP_ROLE_LINE = "\n<b>{role}</b>"
+HELP_COMMAND = "/{name} — {description}{example}"
+HELP_EXAMPLE = "\n   <code>{example}</code>"
 
 ERROR = (
     "⚠️ Algo salió mal al procesar tu mensaje. Si era un registro, revisa con /acuerdos si quedó guardado "
@@ -163,7 +167,7 @@ BUTTON_NEXT = "Siguiente ▶️"
 # Progress reports
 PENDING_HEADER = "📌 <b>Pendientes de {institutions}</b> ({count})"
 PENDING_LINE = "{light} <b>{code}</b> {text}\n   📅 {deadline} · {status}{percent}"
-PENDING_EMPTY = "✅ No tienen acuerdos pendientes. ¡Bien!"
+PENDING_EMPTY = "✅ No tienes acuerdos pendientes. ¡Bien!"
 PENDING_FOOTER = "Toca un botón para reportar, o escribe <code>/avance 2.1 60% Se remitió el oficio N° 123-2026</code>."
 PENDING_MORE = "… y {count} más."
 NOT_IMPLEMENTER = (
@@ -171,12 +175,12 @@ NOT_IMPLEMENTER = (
     "la Secretaría Técnica."
 )
 PROGRESS_USAGE = "Uso: <code>/avance 2.1 60% Se remitió el oficio N° 123-2026</code> (código, porcentaje opcional, nota)."
-PROGRESS_NOT_FOUND = "❌ No tienen un acuerdo pendiente con el código <b>{code}</b>. Mira sus pendientes con /pendientes."
+PROGRESS_NOT_FOUND = "❌ No tienes un acuerdo pendiente con el código <b>{code}</b>. Mira tus pendientes con /pendientes."
 PROGRESS_CHOOSE = "¿A cuál se refiere el avance?"
 PROGRESS_SAVED = "✅ Anotado: <b>{code}</b> ({institution}) — {status}{percent}."
 PROGRESS_FULL = "\n¿Ya está cumplido? Toca ✅ y envía la evidencia (un archivo o el número de oficio)."
 ASK_NOTE = "⏳ <b>{code}</b> ({institution}): ¿algún comentario sobre el avance? Escríbelo, o toca «Sin comentario»."
-ASK_DIFFICULTY = "⚠️ <b>{code}</b> ({institution}): ¿qué dificultad tienen? Escríbela en un mensaje."
+ASK_DIFFICULTY = "⚠️ <b>{code}</b> ({institution}): ¿qué dificultad tienes? Escríbela en un mensaje."
 ASK_EVIDENCE = (
     "✅ <b>{code}</b> ({institution}): envía la <b>evidencia</b> del cumplimiento: un archivo (PDF, foto) "
     "o el número de oficio, por ejemplo «Oficio N° 123-2026-GRM»."
@@ -220,23 +224,29 @@ CANCELLED_AGREEMENT = "🚫 Anulé el acuerdo <b>{code}</b> ({count} responsable
 TOLD_VERIFIED = "✅ La Secretaría Técnica de {committee} verificó el acuerdo <b>{code}</b>: queda <b>cumplido</b>. ¡Gracias!"
 TOLD_OBSERVED = (
     "↩️ La Secretaría Técnica de {committee} observó el reporte del acuerdo <b>{code}</b>: {reason}\n"
-    "Sigue «en proceso». Cuando lo subsanen, repórtenlo de nuevo con /pendientes."
+    "Sigue «en proceso». Cuando lo subsanes, repórtalo de nuevo con /pendientes."
 )
-TOLD_CANCELLED = "🚫 La Secretaría Técnica de {committee} anuló el acuerdo <b>{code}</b>: {reason}. Ya no recibirán recordatorios."
+TOLD_CANCELLED = "🚫 La Secretaría Técnica de {committee} anuló el acuerdo <b>{code}</b>: {reason}. Ya no recibirás recordatorios."
 HISTORY_HEADER = "\n<b>Historial</b>"
 HISTORY_LINE = "• {when} · {institution} · {who}: {status}{percent}{note}{evidence}"
 
-def t(template: str, **values: object) -> str:
-    """Fill a template, escaping every value for Telegram's HTML parse mode."""
-    return template.format(**{key: escape(str(value), quote=False) for key, value in values.items()})
+
+class Html(str):
+    """Text that is HTML already (a filled template, or lines of them joined): `t` inserts it unescaped."""
+
+
+def t(template: str, **values: object) -> Html:
+    """Fill a template, escaping every value for Telegram's HTML parse mode (an `Html` value goes in as it is)."""
+    return Html(template.format(**{key: value if isinstance(value, Html) else escape(str(value), quote=False)
+                                   for key, value in values.items()}))
 
 
 def plain(html_text: str) -> str:
-    """The same message without tags, for places that show plain text (a button's pop-up answer)."""
-    import re
-    from html import unescape
+    """The same message without tags, for places that show plain text: a button, a pop-up answer, a file, the CLI."""
+    return unescape(_TAG.sub("", html_text))
 
-    return unescape(re.sub(r"<[^>]+>", "", html_text))
+
+_TAG = re.compile(r"<[^>]+>")
 
 
 # Summaries and reports
@@ -252,6 +262,7 @@ SUMMARY_INSTITUTION_LINE = (
     "{done} cumplido(s) · último avance: {last}"
 )
 SUMMARY_NEVER = "ninguno"
+SUMMARY_NOTE = " — «{note}»"
 SUMMARY_CHANGES_HEADER = "\n🔄 <b>Cambios desde el {since}</b> ({count})"
 SUMMARY_NEW_AGREEMENTS = "🆕 {count} acuerdo(s) nuevo(s): {codes}"
 SUMMARY_CHANGE_LINE = "• {when} <b>{code}</b> · {institution}: {status}{percent}{note}{author}"
@@ -260,7 +271,7 @@ SUMMARY_MORE = "… y {count} más (el detalle completo está en /reporte)."
 SUMMARY_SILENT_HEADER = "\n🔕 <b>No han respondido</b> a sus recordatorios"
 SUMMARY_SILENT_LINE = "• <b>{institution}</b>: {codes}"
 SUMMARY_SILENT_ITEM = "{code} ({count} sin respuesta)"
-SUMMARY_NO_DEADLINE = "\n⚪ <b>Acuerdos sin plazo</b> ({count}): {codes}"
+SUMMARY_NO_DEADLINE = "\n⚪ <b>Acuerdos sin plazo</b> ({count}): {codes}{more}"
 SUMMARY_CODES_MORE = " y {count} más"
 SUMMARY_ROLLUP_HEADER = "\n🗺 <b>Comités bajo {committee}</b>"
 SUMMARY_ROLLUP_LINE = "{indent}{light} <b>{name}</b>: {count} acuerdo(s) — 🟢 {green} · 🟡 {yellow} · 🔴 {red} · ⚪ {grey}"
@@ -279,6 +290,7 @@ SEMAFORO_CAPTION = "🚦 Semáforo por institución de <b>{committee}</b> al {da
 REPORT_FILE = "informe-seguimiento-{committee}-{date}.{extension}"
 SEMAFORO_FILE = "semaforo-{committee}-{date}.png"
 REPORT_TITLE = "Informe de seguimiento de acuerdos"
+REPORT_DOCUMENT_TITLE = "Informe de seguimiento de acuerdos — {committee}"
 REPORT_COMMITTEE = "Comité: {committee}"
 REPORT_PERIOD = "Periodo: del {start} al {end} (desde la última sesión)"
 REPORT_CUTOFF = "Fecha de corte: {date}"
@@ -298,7 +310,7 @@ REPORT_OVERDUE_COLUMNS = ("Código", "Institución", "Plazo", "Días de atraso",
 REPORT_NONE = "Ninguno."
 REPORT_PAGE = "Página {page} de {pages}"
 REPORT_ASSIGNMENT = "{institution}: {status}{percent}"
-CHART_TITLE = "Semáforo por institución al {date}"
+CHART_TITLE = "{committee} — Semáforo por institución al {date}"
 CHART_AXIS = "Responsabilidades (acuerdo × institución)"
 
 
@@ -395,6 +407,7 @@ IMPORT_CONFIRM_QUESTION = "\n\n¿Registro el acta así?"
 IMPORT_SAVED = "✅ Registré {agreements} y {assignments} en la <b>{session}</b>."
 IMPORT_SAVED_NEW = "🆕 {institutions}: {names}"
 IMPORT_SAVED_ALIASES = "🔗 Desde ahora reconozco {pairs}"
+IMPORT_ALIAS_PAIR = "«{alias}» = {name}"
 IMPORT_SAVED_SKIPPED = "ℹ️ Ya existían (no los repetí): {codes}"
 IMPORT_SAVED_NEXT = "Invita a los puntos focales con <code>/invitar …</code> y revisa con /acuerdos."
 IMPORT_CANCELLED = "Listo, no importé nada."
@@ -424,7 +437,55 @@ CONFIG_BAD = (
     "<code>/config amarillo 7</code>, <code>/config silencio 14</code>, <code>/config sinrespuesta 2</code>, "
     "<code>/config resumen lunes 8</code>."
 )
+CONFIG_YES = "sí"
+CONFIG_NO = "no"
 CONFIG_SAVED = "✅ Listo: {setting} = {value}."
 CONFIG_GROUP_SET = "✅ Este grupo recibirá el resumen semanal de <b>{committee}</b>."
 CONFIG_GROUP_OFF = "✅ El resumen semanal de <b>{committee}</b> irá solo a la Secretaría Técnica."
 CONFIG_GROUP_HERE = "ℹ️ Escribe <code>/config grupo</code> dentro del grupo del comité que debe recibir el resumen."
+
+
+# Reading an acta: plain sentences (no tags), shown escaped in the chat and as they are by the command line.
+ACTA_EXPECTED_TABLE = (
+    "La tabla debe tener una fila de títulos como «N° | PROBLEMÁTICA | ACUERDO | "
+    "RESPONSABLE DE IMPLEMENTACIÓN | RESPONSABLE DE SEGUIMIENTO» y debajo una fila por acuerdo, "
+    "p. ej. «01 | Baja cultura de denuncia | Campaña de denuncia oportuna | "
+    "PNP, Gobiernos Locales | Secretaría Técnica CORESEC»."
+)
+ACTA_NO_AGREEMENT_COLUMN = "No encontré la columna «ACUERDO». " + ACTA_EXPECTED_TABLE
+ACTA_NO_AGREEMENTS = "La tabla tiene títulos pero ningún acuerdo debajo. " + ACTA_EXPECTED_TABLE
+ACTA_NO_SESSION_DATE = (
+    "No encontré la fecha de la sesión (p. ej. «Fecha: 25/02/2026»); "
+    "los plazos como «dentro de 24 horas» no se calcularon."
+)
+ACTA_OTHER_SESSION_DATE = "El acta dice «{found}», pero se importa en la sesión del {used}; usé {used}."
+ACTA_NUMBER_GIVEN = "Un acuerdo sin número quedó como «{code}»."
+ACTA_NO_TEXT = "El acuerdo {code} no tiene texto; no se importó."
+ACTA_REPEATED_CODE = "El número {code} aparece más de una vez."
+ACTA_UNREADABLE_DEADLINE = "No entendí el plazo «{words}» del acuerdo {code}."
+ACTA_UNSUPPORTED = (
+    "No puedo leer archivos «{ext}». Envía el acta como .docx, .xlsx, .csv, .txt, .tsv o un .pdf "
+    "con texto, o pega la tabla como texto (columnas separadas por tabulaciones)."
+)
+ACTA_EMPTY_FILE = "El archivo está vacío. Envía el acta con su tabla de acuerdos (N°, ACUERDO, RESPONSABLE…)."
+ACTA_EMPTY_TEXT = "El texto está vacío. Pega la tabla de acuerdos copiada del acta, con su fila de títulos."
+ACTA_TOO_BIG = "El archivo pesa {size} MB y el máximo es 20 MB. Envía solo el acta, sin anexos ni fotos."
+ACTA_DAMAGED = "No pude abrir el archivo {ext}: parece dañado o no es realmente {ext}. Ábrelo y guárdalo de nuevo."
+ACTA_SCANNED_PDF = (
+    "El PDF no tiene texto (¿es un escaneo?). Envía el .docx o .xlsx original del acta, "
+    "o un PDF exportado desde Word."
+)
+ACTA_NO_PDF_TABLE = (
+    "No encontré una tabla con bordes en el PDF. Envía el .docx o .xlsx original del acta, "
+    "o pega la tabla como texto."
+)
+ACTA_PASTED_COLUMNS = (
+    "Al pegar, copia la tabla desde Word o Excel para que las columnas queden separadas por "
+    "tabulaciones, o envía el archivo."
+)
+ACTA_MERGED_CELLS = (
+    "La tabla tiene celdas combinadas que cruzan columnas ({where}). Descombínalas (en Excel: "
+    "Inicio › Combinar y centrar) para que cada acuerdo tenga su celda en cada columna, y envía "
+    "el archivo de nuevo."
+)
+ACTA_MERGED_ROW = "fila {number} de la tabla"

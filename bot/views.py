@@ -13,7 +13,8 @@ def day(value: date) -> str:
 
 
 def session_name(session: Session) -> str:
-    return texts.SESSION_NAME.format(kind=session.kind.value, number=session.number, date=day(session.held_on))
+    return texts.plain(texts.t(texts.SESSION_NAME, kind=session.kind.value, number=session.number,
+                               date=day(session.held_on)))
 
 
 def deadline_text(due: date | None, next_session: bool, today: date | None = None) -> str:
@@ -26,16 +27,25 @@ def deadline_text(due: date | None, next_session: bool, today: date | None = Non
         return day(due)
     left = (due - today).days
     if left > 1:
-        return f"{day(due)} (faltan {left} días)"
-    if left == 1:
-        return f"{day(due)} (mañana)"
-    if left == 0:
-        return f"{day(due)} (hoy)"
-    return f"{day(due)} (vencido hace {-left} día{'s' if left < -1 else ''})"
+        template = texts.DEADLINE_DAYS_LEFT
+    elif left == 1:
+        template = texts.DEADLINE_TOMORROW
+    elif left == 0:
+        template = texts.DEADLINE_TODAY
+    else:
+        template = texts.DEADLINE_OVERDUE_DAY if left == -1 else texts.DEADLINE_OVERDUE_DAYS
+    return texts.plain(texts.t(template, date=day(due), days=abs(left)))
 
 
 def agreement_deadline(agreement: Agreement, today: date | None = None) -> str:
     return deadline_text(agreement.deadline, agreement.deadline_next_session, today)
+
+
+def stored_deadline(value: str | None) -> str:
+    """A deadline as the audit trail keeps it: "next_session", an ISO date, or None for none."""
+    if value == "next_session":
+        return texts.NEXT_SESSION
+    return day(date.fromisoformat(value)) if value else texts.NO_DEADLINE
 
 
 def shorten(text: str, limit: int = 90) -> str:

@@ -20,7 +20,7 @@ async def on_error(update: object, context: AppContext) -> None:
     if isinstance(update, Update) and update.effective_chat:
         try:
             if update.callback_query:
-                await update.callback_query.answer(texts.ERROR, show_alert=True)
+                await update.callback_query.answer(texts.plain(texts.ERROR), show_alert=True)
             else:
                 await context.bot.send_message(update.effective_chat.id, texts.ERROR)
         except TelegramError:

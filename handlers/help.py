@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
@@ -23,11 +21,11 @@ def help_text(english: bool) -> str:
         commands = [c for c in COMMANDS if role in c.roles]
         if not commands:
             continue
-        lines.append(f"\n<b>{role_names[role]}</b>")
+        lines.append(texts.t(texts.HELP_ROLE_LINE, role=role_names[role]))
         for command in commands:
+            example = texts.t(texts.HELP_EXAMPLE, example=command.example) if command.example else ""
             description = command.en if english else command.es
-            example = f"\n   <code>{escape(command.example)}</code>" if command.example else ""
-            lines.append(f"/{command.name} — {escape(description)}{example}")
+            lines.append(texts.t(texts.HELP_COMMAND, name=command.name, description=description, example=example))
     return "\n".join(lines)
 
 

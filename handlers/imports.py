@@ -106,7 +106,7 @@ async def pressed(update: Update, context: AppContext) -> None:
     pending = context.user_data.get(PENDING)
     if not pending or pending.step != CONFIRM or pending.preview != preview \
             or pending.chat_id != update.effective_chat.id:
-        await query.answer(texts.IMPORT_EXPIRED, show_alert=True)
+        await query.answer(texts.plain(texts.IMPORT_EXPIRED), show_alert=True)
         return
     await query.answer()
     await query.edit_message_reply_markup(None)

@@ -59,7 +59,7 @@ def render_list(committee: str, rows) -> str:
     lines = [texts.t(texts.INSTITUTIONS_HEADER, committee=committee, count=len(rows))]
     for institution, focal in rows:
         lines.append(texts.t(texts.INSTITUTIONS_LINE, name=institution.name,
-                             focal=texts.INSTITUTIONS_FOCAL.format(count=focal) if focal else ""))
+                             focal=texts.t(texts.INSTITUTIONS_FOCAL, count=focal) if focal else ""))
     lines.append(texts.INSTITUTIONS_FOOTER)
     return "\n".join(lines)
 

@@ -24,12 +24,12 @@ async def snoozed(update: Update, context: AppContext) -> None:
     except SnoozeRefused as refused:
         answer = texts.SNOOZE_NOT_YOURS if refused.reason == "unknown" else \
             texts.t(texts.SNOOZE_CLOSED, status=texts.STATUS[refused.status.value])
-        await query.answer(answer, show_alert=True)
+        await query.answer(texts.plain(answer), show_alert=True)
         return
     local = result.until.astimezone(ZoneInfo(result.timezone))
-    when = texts.SNOOZE_WHEN.format(weekday=texts.WEEKDAYS[local.weekday()], date=local.strftime("%d/%m"),
-                                    time=local.strftime("%H:%M"))
-    await query.answer(texts.SNOOZED.format(when=when))
+    when = texts.plain(texts.t(texts.SNOOZE_WHEN, weekday=texts.WEEKDAYS[local.weekday()],
+                               date=local.strftime("%d/%m"), time=local.strftime("%H:%M")))
+    await query.answer(texts.plain(texts.t(texts.SNOOZED, when=when)))
     await query.edit_message_reply_markup(keyboards.reminder(assignment_id, reminder_id, snoozed_until=when))
 
 

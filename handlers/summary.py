@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
-from bot import exports, summaries, texts
+from bot import exports, informe, summaries, summary_render, texts
 from bot.context import AppContext
 from bot.views import day, shorten
 from handlers.common import args_text, membership, reply
@@ -47,13 +47,14 @@ async def show_summary(update: Update, context: AppContext) -> None:
             answer = target
         else:
             committee, as_observer = target
-            answer = summaries.render(await summaries.build_summary(db, committee, context.now(), below=as_observer))
+            summary = await summaries.build_summary(db, committee, context.now(), below=as_observer)
+            answer = summary_render.render(summary)
     await reply(update, context, answer)
 
 
 async def send_report(update: Update, context: AppContext) -> None:
     """The "Informe de seguimiento de acuerdos" for the next session, as an .xlsx and a .pdf: /reporte."""
-    report = await _built(update, context, "/reporte", summaries.build_report)
+    report = await _built(update, context, "/reporte", informe.build_report)
     if report is None:
         return
     # Drawing a 500-agreement report takes a moment: off the event loop.
@@ -88,7 +89,7 @@ async def _built(update: Update, context: AppContext, command: str, build):
     if built is None:
         await reply(update, context, target)
         return None
-    summary = built.summary if isinstance(built, summaries.Report) else built
+    summary = built.summary if isinstance(built, informe.Report) else built
     if not summary.agreements:
         await reply(update, context, texts.t(texts.SUMMARY_EMPTY, committee=summary.committee))
         return None

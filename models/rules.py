@@ -7,8 +7,6 @@ import re
 from models.entities import Status
 
 CODE_PATTERN = re.compile(r"^\d{1,3}(\.\d{1,3}){0,3}$")
-OPEN_STATUSES = frozenset({Status.PENDIENTE, Status.EN_PROCESO, Status.CON_DIFICULTADES, Status.REPORTADO,
-                           Status.OBSERVADO})
 MAX_AGREEMENT_TEXT = 3000
 MAX_NAME = 120
 

@@ -368,7 +368,7 @@ def test_xlsx_with_cells_merged_across_columns_is_refused():
     first_row = len(above) + 3
     data = make_xlsx(above, table, merge=f"C{first_row}:D{first_row}")
 
-    with pytest.raises(ActaError, match="combinadas.*Descombínelas"):
+    with pytest.raises(ActaError, match="combinadas.*Descombínalas"):
         read_acta("acta.xlsx", data)
 
 

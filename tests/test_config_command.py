@@ -5,24 +5,24 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.committee_settings import BadSetting, Change, parse
+from bot.committee_settings import BadSetting, SettingChange, parse
 from models.entities import AuditEntry, Committee
 from tests.conftest import invitation_code
 
 
 @pytest.mark.parametrize("typed, change", [
-    ("horario 08:00-17:00", Change("reminders", {"opens": "08:00", "closes": "17:00"})),
-    ("horario 7-16:30", Change("reminders", {"opens": "07:00", "closes": "16:30"})),
-    ("antes 7,2", Change("reminders", {"days_before": [7, 2]})),
-    ("antes 10 y 3", Change("reminders", {"days_before": [10, 3]})),
-    ("vencido 3", Change("reminders", {"overdue_every": 3})),
-    ("sin_plazo 14", Change("reminders", {"silent_every": 14})),
-    ("escalar 2", Change("reminders", {"escalate_after": 2})),
-    ("amarillo 5", Change("semaforo", {"yellow_days_before": 5})),
-    ("silencio 10", Change("semaforo", {"silent_days": 10})),
-    ("sinrespuesta 3", Change("semaforo", {"unanswered_for_red": 3})),
-    ("resumen viernes 17", Change("summary", {"weekday": 4, "hour": 17})),
-    ("resumen miércoles 08:00", Change("summary", {"weekday": 2, "hour": 8})),
+    ("horario 08:00-17:00", SettingChange("reminders", {"opens": "08:00", "closes": "17:00"})),
+    ("horario 7-16:30", SettingChange("reminders", {"opens": "07:00", "closes": "16:30"})),
+    ("antes 7,2", SettingChange("reminders", {"days_before": [7, 2]})),
+    ("antes 10 y 3", SettingChange("reminders", {"days_before": [10, 3]})),
+    ("vencido 3", SettingChange("reminders", {"overdue_every": 3})),
+    ("sin_plazo 14", SettingChange("reminders", {"silent_every": 14})),
+    ("escalar 2", SettingChange("reminders", {"escalate_after": 2})),
+    ("amarillo 5", SettingChange("semaforo", {"yellow_days_before": 5})),
+    ("silencio 10", SettingChange("semaforo", {"silent_days": 10})),
+    ("sinrespuesta 3", SettingChange("semaforo", {"unanswered_for_red": 3})),
+    ("resumen viernes 17", SettingChange("summary", {"weekday": 4, "hour": 17})),
+    ("resumen miércoles 08:00", SettingChange("summary", {"weekday": 2, "hour": 8})),
 ])
 def test_settings_the_secretary_types(typed, change):
     assert parse(typed.split()) == change

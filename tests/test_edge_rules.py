@@ -21,7 +21,7 @@ def test_something_that_is_not_a_code_has_no_spellings():
 async def test_a_mistyped_code_is_answered_not_crashed(telegram, sessions, clock, committee):
     rosa, carlos, lucia = await committee_with_agreement(telegram, sessions, clock)
     await carlos.send("/avance abc 60% texto")
-    assert "No tienen un acuerdo pendiente" in carlos.last()
+    assert "No tienes un acuerdo pendiente" in carlos.last()
     await rosa.send("/acuerdo 2.1:")
     assert "No encuentro el acuerdo <b>2.1:</b>" in rosa.last()
     await rosa.send("/verificar xyz PNP")

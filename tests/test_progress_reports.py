@@ -93,7 +93,7 @@ async def test_avance_in_one_line_and_its_rules(telegram, sessions, clock, commi
     await carlos.send("/avance 3 40% Se anuló la licitación")
     assert "40%" in carlos.last()
     await carlos.send("/avance 9.9 algo")
-    assert "No tienen un acuerdo pendiente con el código <b>9.9</b>" in carlos.last()
+    assert "No tienes un acuerdo pendiente con el código <b>9.9</b>" in carlos.last()
     await carlos.send("/avance")
     assert "Uso:" in carlos.last()
     assert [(u.status, u.percent) for u in await updates(sessions)] == [(Status.EN_PROCESO, 60), (Status.EN_PROCESO, 40)]
@@ -109,7 +109,7 @@ async def test_a_hundred_percent_offers_to_report_it_done(telegram, sessions, cl
     await carlos.send("Oficio N° 077-2026-REGPOL-MOQ")
     assert "Reportado como cumplido: <b>3</b> (PNP)" in carlos.last()
     await carlos.send("/avance 3 50% algo")
-    assert "No tienen un acuerdo pendiente" not in carlos.last() and "está reportado" in carlos.last()
+    assert "No tienes un acuerdo pendiente" not in carlos.last() and "está reportado" in carlos.last()
 
 
 async def test_a_person_for_two_institutions_chooses_with_buttons(telegram, sessions, clock, committee):
@@ -271,7 +271,7 @@ async def test_cancel_an_agreement(telegram, sessions, clock, committee):
     assert "Anulé el acuerdo <b>2.1</b> (2 responsable(s))" in rosa.last()
     assert "anuló el acuerdo <b>2.1</b>" in carlos.last() and "anuló el acuerdo <b>2.1</b>" in lucia.last()
     await carlos.send("/avance 2.1 algo")
-    assert "No tienen un acuerdo pendiente" in carlos.last()
+    assert "No tienes un acuerdo pendiente" in carlos.last()
     await rosa.send("/anular 2.1 otra vez")
     assert "ya está anulado" in rosa.last()
     await carlos.send("/anular 3 no")
@@ -292,7 +292,7 @@ async def test_nobody_touches_another_institution_or_committee(telegram, session
     await lucia.press_data(reminder_button("c", pnp_3), message)
     assert telegram.api.sent(method="answerCallbackQuery")[-1].params["text"] == "⛔ Ese acuerdo no es de tu institución."
     await lucia.send("/avance 3 50% intento")
-    assert "No tienen un acuerdo pendiente" in lucia.last()
+    assert "No tienes un acuerdo pendiente" in lucia.last()
 
     # Carlos is also the secretary of another committee: that gives him nothing over this one.
     async with sessions.begin() as db:

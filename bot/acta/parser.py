@@ -7,28 +7,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot import texts
 from bot.deadlines import Deadline, find_deadline_in_text, parse_date, parse_deadline
 from models.names import institution_key, split_institutions
-
-EXPECTED_TABLE = (
-    "La tabla debe tener una fila de títulos como «N° | PROBLEMÁTICA | ACUERDO | "
-    "RESPONSABLE DE IMPLEMENTACIÓN | RESPONSABLE DE SEGUIMIENTO» y debajo una fila por acuerdo, "
-    "p. ej. «01 | Baja cultura de denuncia | Campaña de denuncia oportuna | "
-    "PNP, Gobiernos Locales | Secretaría Técnica CORESEC»."
-)
-NO_AGREEMENT_COLUMN = "No encontré la columna «ACUERDO». " + EXPECTED_TABLE
-NO_AGREEMENTS = "La tabla tiene títulos pero ningún acuerdo debajo. " + EXPECTED_TABLE
-NO_SESSION_DATE = (
-    "No encontré la fecha de la sesión (p. ej. «Fecha: 25/02/2026»); "
-    "los plazos como «dentro de 24 horas» no se calcularon."
-)
-OTHER_SESSION_DATE = (
-    "El acta dice «{found}», pero se importa en la sesión del {used}; usé {used}."
-)
-NUMBER_GIVEN = "Un acuerdo sin número quedó como «{code}»."
-NO_TEXT = "El acuerdo {code} no tiene texto; no se importó."
-REPEATED_CODE = "El número {code} aparece más de una vez."
-UNREADABLE_DEADLINE = "No entendí el plazo «{words}» del acuerdo {code}."
 
 
 class ActaError(Exception):
@@ -95,25 +76,27 @@ def parse_rows(rows: list[list[str]], session_date: date | None = None) -> Parse
     rows = [[_cell(value) for value in row] for row in rows]
     header_at = find_header(rows)
     if header_at is None:
-        raise ActaError(NO_AGREEMENT_COLUMN)
+        raise ActaError(texts.ACTA_NO_AGREEMENT_COLUMN)
     lines = [" ".join(cell for cell in row if cell) for row in rows[:header_at]]
     lines = [line for line in lines if line]
     warnings: list[str] = []
     written_date = _session_date(lines)
     if session_date and written_date and written_date != session_date:
         warnings.append(
-            OTHER_SESSION_DATE.format(found=_ddmmyyyy(written_date), used=_ddmmyyyy(session_date))
+            texts.plain(texts.t(texts.ACTA_OTHER_SESSION_DATE, found=_ddmmyyyy(written_date),
+                                used=_ddmmyyyy(session_date)))
         )
     session_date = session_date or written_date
     if session_date is None:
-        warnings.append(NO_SESSION_DATE)
+        warnings.append(texts.ACTA_NO_SESSION_DATE)
     drafts = _drafts(rows[header_at], rows[header_at + 1:], warnings)
     agreements = [_agreement(draft, session_date, warnings) for draft in drafts]
     agreements = [agreement for agreement in agreements if agreement]
     if not agreements:
-        raise ActaError(NO_AGREEMENTS)
+        raise ActaError(texts.ACTA_NO_AGREEMENTS)
     codes = [agreement.code for agreement in agreements]
-    warnings += [REPEATED_CODE.format(code=c) for c in dict.fromkeys(codes) if codes.count(c) > 1]
+    warnings += [texts.plain(texts.t(texts.ACTA_REPEATED_CODE, code=c))
+                 for c in dict.fromkeys(codes) if codes.count(c) > 1]
     title = next((line for line in lines if not _fold(line).startswith("fecha")), None)
     number, kind = _session_number_and_kind(" ".join(lines))
     return ParsedActa(title, number, kind, session_date, agreements, warnings)
@@ -187,12 +170,12 @@ def _drafts(header: list[str], rows: list[list[str]], warnings: list[str]) -> li
         for code, piece in pieces:
             if code is None:
                 code = _next_code(drafts, group)
-                warnings.append(NUMBER_GIVEN.format(code=code))
+                warnings.append(texts.plain(texts.t(texts.ACTA_NUMBER_GIVEN, code=code)))
             names = (implementers[:], followup[:])
             drafts.append(_Draft(code, group, [piece], *names, cell(row, "deadline")))
     for group in groups:
         if group.number and not any(draft.group is group for draft in drafts):
-            warnings.append(NO_TEXT.format(code=group.number))
+            warnings.append(texts.plain(texts.t(texts.ACTA_NO_TEXT, code=group.number)))
     return drafts
 
 
@@ -232,13 +215,14 @@ def _agreement(
 ) -> ParsedAgreement | None:
     text = " ".join(part for part in draft.texts if part)
     if not text:
-        warnings.append(NO_TEXT.format(code=draft.code))
+        warnings.append(texts.plain(texts.t(texts.ACTA_NO_TEXT, code=draft.code)))
         return None
     deadline = None
     if draft.deadline_cell.strip() and session_date:
         deadline = parse_deadline(draft.deadline_cell, session_date)
         if deadline is None:
-            warnings.append(UNREADABLE_DEADLINE.format(words=draft.deadline_cell, code=draft.code))
+            warnings.append(texts.plain(texts.t(texts.ACTA_UNREADABLE_DEADLINE, words=draft.deadline_cell,
+                                                code=draft.code)))
     if deadline is None and session_date:
         deadline = find_deadline_in_text(text, session_date)
     elif deadline is None:

@@ -15,44 +15,10 @@ from docx.table import Table
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
-from bot.acta.parser import NO_AGREEMENT_COLUMN, ActaError, ParsedActa, find_header, parse_rows
+from bot import texts
+from bot.acta.parser import ActaError, ParsedActa, find_header, parse_rows
 
 MAX_BYTES = 20 * 1024 * 1024
-
-UNSUPPORTED = (
-    "No puedo leer archivos «{ext}». Envíe el acta como .docx, .xlsx, .csv, .txt, .tsv o un .pdf "
-    "con texto, o pegue la tabla como texto (columnas separadas por tabulaciones)."
-)
-EMPTY_FILE = (
-    "El archivo está vacío. Envíe el acta con su tabla de acuerdos (N°, ACUERDO, RESPONSABLE…)."
-)
-EMPTY_TEXT = (
-    "El texto está vacío. Pegue la tabla de acuerdos copiada del acta, con su fila de títulos."
-)
-TOO_BIG = (
-    "El archivo pesa {size:.1f} MB y el máximo es 20 MB. Envíe solo el acta, sin anexos ni fotos."
-)
-DAMAGED = (
-    "No pude abrir el archivo {ext}: parece dañado o no es realmente {ext}. "
-    "Ábralo y guárdelo de nuevo."
-)
-SCANNED_PDF = (
-    "El PDF no tiene texto (¿es un escaneo?). Envíe el .docx o .xlsx original del acta, "
-    "o un PDF exportado desde Word."
-)
-NO_PDF_TABLE = (
-    "No encontré una tabla con bordes en el PDF. Envíe el .docx o .xlsx original del acta, "
-    "o pegue la tabla como texto."
-)
-PASTED_COLUMNS = (
-    "Al pegar, copie la tabla desde Word o Excel para que las columnas queden separadas por "
-    "tabulaciones, o envíe el archivo."
-)
-MERGED_CELLS = (
-    "La tabla tiene celdas combinadas que cruzan columnas ({where}). Descombínelas (en Excel: "
-    "Inicio › Combinar y centrar) para que cada acuerdo tenga su celda en cada columna, y envíe "
-    "el archivo de nuevo."
-)
 
 
 def read_acta(filename: str, data: bytes, session_date: date | None = None) -> ParsedActa:
@@ -60,30 +26,35 @@ def read_acta(filename: str, data: bytes, session_date: date | None = None) -> P
     extension = PurePath(filename).suffix.lower()
     reader = _READERS.get(extension)
     if reader is None:
-        raise ActaError(UNSUPPORTED.format(ext=extension or filename))
+        raise ActaError(texts.plain(texts.t(texts.ACTA_UNSUPPORTED, ext=extension or filename)))
     if len(data) > MAX_BYTES:
-        raise ActaError(TOO_BIG.format(size=len(data) / 1024 / 1024))
+        raise ActaError(too_big(len(data)))
     if not data.strip():
-        raise ActaError(EMPTY_FILE)
+        raise ActaError(texts.ACTA_EMPTY_FILE)
     try:
         rows = reader(data)
     except ActaError:
         raise
     except Exception as error:  # the format libraries raise anything on a damaged file
-        raise ActaError(DAMAGED.format(ext=extension)) from error
+        raise ActaError(texts.plain(texts.t(texts.ACTA_DAMAGED, ext=extension))) from error
     return parse_rows(rows, session_date)
 
 
 def read_acta_text(text: str, session_date: date | None = None) -> ParsedActa:
     """Read an acta pasted as text, one row per line and cells separated by tabs."""
     if not text.strip():
-        raise ActaError(EMPTY_TEXT)
+        raise ActaError(texts.ACTA_EMPTY_TEXT)
     if len(text.encode()) > MAX_BYTES:
-        raise ActaError(TOO_BIG.format(size=len(text.encode()) / 1024 / 1024))
+        raise ActaError(too_big(len(text.encode())))
     rows = _delimited_rows(text)
     if find_header(rows) is None:
-        raise ActaError(f"{NO_AGREEMENT_COLUMN} {PASTED_COLUMNS}")
+        raise ActaError(f"{texts.ACTA_NO_AGREEMENT_COLUMN} {texts.ACTA_PASTED_COLUMNS}")
     return parse_rows(rows, session_date)
+
+
+def too_big(size: int) -> str:
+    """Why a file of `size` bytes is refused."""
+    return texts.plain(texts.t(texts.ACTA_TOO_BIG, size=f"{size / 1024 / 1024:.1f}"))
 
 
 def _text_rows(data: bytes) -> list[list[str]]:
@@ -125,7 +96,7 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
                 if max_row <= header_at + 1:
                     continue  # titles above the table may span columns
                 if max_col > min_col:
-                    raise ActaError(MERGED_CELLS.format(where=ref))
+                    raise ActaError(texts.plain(texts.t(texts.ACTA_MERGED_CELLS, where=ref)))
                 top = rows[min_row - 1]
                 for row in rows[min_row:max_row]:
                     if min_col <= len(row) and min_col <= len(top):
@@ -165,16 +136,17 @@ def _docx_rows(data: bytes) -> list[list[str]]:
             rows.append([block.text])
             continue
         table = [row.cells for row in block.rows]
-        texts = [[cell.text for cell in cells] for cells in table]
-        header_at = find_header(texts)
+        values = [[cell.text for cell in cells] for cells in table]
+        header_at = find_header(values)
         if header_at is None:
-            rows += texts
+            rows += values
             continue
         for number, cells in enumerate(table[header_at + 1:], start=header_at + 2):
             # A horizontally merged cell comes back once for each column it covers.
             if any(left._tc is right._tc for left, right in zip(cells, cells[1:])):
-                raise ActaError(MERGED_CELLS.format(where=f"fila {number} de la tabla"))
-        return rows + texts
+                where = texts.t(texts.ACTA_MERGED_ROW, number=number)
+                raise ActaError(texts.plain(texts.t(texts.ACTA_MERGED_CELLS, where=where)))
+        return rows + values
     return rows
 
 
@@ -193,9 +165,9 @@ def _pdf_rows(data: bytes) -> list[list[str]]:
                 # Line breaks inside a PDF cell are only wrapping.
                 rows += [[" ".join((c or "").split()) for c in row] for row in table.extract()]
     if not has_text:
-        raise ActaError(SCANNED_PDF)
+        raise ActaError(texts.ACTA_SCANNED_PDF)
     if not has_table:
-        raise ActaError(NO_PDF_TABLE)
+        raise ActaError(texts.ACTA_NO_PDF_TABLE)
     return rows
 
 

@@ -52,7 +52,9 @@ def telegram_send(bot: Bot, read_timeout: float | None = None) -> Send:
 
 
 @dataclass
-class Report:
+class RoundResult:
+    """What one round of sending did, message by message."""
+
     sent: int = 0
     retried: int = 0
     rate_limited: int = 0
@@ -71,7 +73,7 @@ class Dispatcher:
         self.worker = worker
         self.capacity = capacity
         self.keep_going = keep_going
-        self.report = Report()
+        self.result = RoundResult()
         self._attempting: set[int] = set()
         self._unsent: list[int] = []  # claimed, never attempted: given back when the run ends
         # SQLite has one writer: our own writers take turns here instead of sleeping on each other's locks.
@@ -88,7 +90,7 @@ class Dispatcher:
         else:
             yield
 
-    async def run(self) -> Report:
+    async def run(self) -> RoundResult:
         """Send everything that is due now, then return; rows waiting for a retry stay for a later round."""
         committees = await self._committees()
         pipeline: dict[asyncio.Task, Outgoing] = {}
@@ -140,7 +142,7 @@ class Dispatcher:
             self._unsent += [item.reminder_id for item in pipeline.values() if item.reminder_id not in self._attempting]
             async with self._writing():
                 await outbox.release(self.sessions, self._unsent, worker=self.worker)
-        return self.report
+        return self.result
 
     async def _deliver(self, item: Outgoing) -> None:
         if item.text is None:
@@ -156,7 +158,7 @@ class Dispatcher:
                 self._attempting.add(item.reminder_id)
                 attempt = await self._mark(item.reminder_id)
                 if attempt is None:
-                    self.report.skipped += 1
+                    self.result.skipped += 1
                     return
                 # A 429 may have come in while the attempt was being recorded.
                 await self.pacer.unpaused()
@@ -170,13 +172,13 @@ class Dispatcher:
                     failure = error
             if failure is None:
                 await self._confirm((item.reminder_id, message_id))
-                self.report.sent += 1
+                self.result.sent += 1
                 return
             async with self._writing():
                 if not isinstance(failure, RetryAfter):
                     await self._failed(item, attempt, failure)
                     return
-                self.report.rate_limited += 1
+                self.result.rate_limited += 1
                 await outbox.record_not_sent(self.sessions, item.reminder_id, error=str(failure), not_before=None,
                                              count_attempt=False)
             self._attempting.discard(item.reminder_id)
@@ -200,20 +202,20 @@ class Dispatcher:
             await outbox.record_chat_moved(self.sessions, item.reminder_id, new_chat_id=error.new_chat_id)
         elif isinstance(error, Forbidden) or (isinstance(error, BadRequest)
                                               and "chat not found" in error.message.lower()):
-            self.report.gone += 1
+            self.result.gone += 1
             log.info("chat %s is gone (%s): its contact is now inactive", item.chat_id, error.message)
             await outbox.record_chat_gone(self.sessions, item.reminder_id, error=error.message, now=now)
         elif isinstance(error, BadRequest):
             # Telegram refused the message itself: sending it again would fail the same way.
-            self.report.given_up += 1
+            self.result.given_up += 1
             log.error("reminder %s refused by Telegram: %s", item.reminder_id, error.message)
             await outbox.record_given_up(self.sessions, item.reminder_id, error=error.message, now=now)
         elif attempt >= MAX_ATTEMPTS:
-            self.report.given_up += 1
+            self.result.given_up += 1
             log.warning("reminder %s not delivered after %d attempts: %s", item.reminder_id, attempt, error.message)
             await outbox.record_given_up(self.sessions, item.reminder_id, error=error.message, now=now)
         else:
-            self.report.retried += 1
+            self.result.retried += 1
             await outbox.record_not_sent(self.sessions, item.reminder_id,
                                          error=f"{type(error).__name__}: {error.message}",
                                          not_before=now + RETRY_DELAYS[attempt - 1])

@@ -15,7 +15,7 @@ from telegram.ext import Application
 from bot.context import AppContext
 from bot.reminders import outbox
 from bot.reminders.alerts import escalate_due
-from bot.reminders.dispatcher import Dispatcher, Report, telegram_send
+from bot.reminders.dispatcher import Dispatcher, RoundResult, telegram_send
 from bot.reminders.pacing import Limits, Pacer
 from bot.reminders.planner import plan_due
 
@@ -59,7 +59,7 @@ async def reminder_round(context: AppContext) -> None:
     await run_round(context.application)
 
 
-async def run_round(application: Application) -> Report | None:
+async def run_round(application: Application) -> RoundResult | None:
     runtime: Runtime = application.bot_data[RUNTIME]
     if runtime.busy:
         return None
@@ -76,9 +76,9 @@ async def run_round(application: Application) -> Report | None:
         dispatcher = Dispatcher(services.sessions, telegram_send(application.bot, runtime.read_timeout),
                                 services.clock, runtime.pacer, runtime.worker,
                                 keep_going=lambda: application.running)
-        report = await dispatcher.run()
-        if planned or alerted or report.sent or report.retried or report.gone or report.given_up:
-            log.info("reminders: %d planned, %d escalated, %s", planned, alerted, report)
-        return report
+        result = await dispatcher.run()
+        if planned or alerted or result.sent or result.retried or result.gone or result.given_up:
+            log.info("reminders: %d planned, %d escalated, %s", planned, alerted, result)
+        return result
     finally:
         runtime.busy = False

@@ -52,7 +52,7 @@ def _today(committee: Committee, now: datetime) -> date:
 def _reminder(row: Reminder, committee: Committee, assignment: Assignment, agreement: Agreement, session: Session,
               institution: Institution, now: datetime) -> Outgoing:
     zone = ZoneInfo(committee.timezone)
-    last = texts.REMINDER_LAST_UPDATE.format(date=day(assignment.last_update_at.astimezone(zone).date())) \
+    last = texts.t(texts.REMINDER_LAST_UPDATE, date=day(assignment.last_update_at.astimezone(zone).date())) \
         if assignment.last_update_at else ""
     status = texts.STATUS[assignment.status.value] + (f" ({assignment.percent}%)" if assignment.percent else "")
     text = texts.REMINDER_HEADER[row.kind] + texts.t(

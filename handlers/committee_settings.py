@@ -12,7 +12,7 @@ from handlers.common import actor, membership, reply
 from models.entities import Role
 
 
-async def config(update: Update, context: AppContext) -> None:
+async def settings_command(update: Update, context: AppContext) -> None:
     """Show the settings, or change one: /config horario 08:00-17:00."""
     words = context.args
     async with context.transaction() as db:
@@ -49,4 +49,4 @@ async def _group(db, update: Update, context: AppContext, committee, rest: list[
 
 
 def register(application: Application) -> None:
-    application.add_handler(CommandHandler("config", config))
+    application.add_handler(CommandHandler("config", settings_command))
