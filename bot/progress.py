@@ -48,12 +48,11 @@ class Author:
 
 @dataclass
 class Recorded:
-    """One update written: the assignment as it is now, its status before, and whether the secretaries are told."""
+    """One update written: the assignment as it is now, its status before, and the evidence kept."""
 
     update: StatusUpdate
     assignment: Assignment
     previous: Status
-    notify_secretary: bool = False
     evidence: list[FileRef] = field(default_factory=list)
 
 
@@ -122,12 +121,10 @@ async def record_update(db: AsyncSession, *, assignment_id: int | Assignment, ac
                  entity_id=assignment.id, committee_id=assignment.agreement.committee_id,
                  code=assignment.agreement.code, institution=assignment.institution.name, old=previous.value,
                  new=new_status.value, percent=percent, note=note, evidence=[f.name or f.kind for f in evidence])
-    notify = new_status in (Status.REPORTADO, Status.CON_DIFICULTADES)
-    if notify:
+    if new_status in (Status.REPORTADO, Status.CON_DIFICULTADES):
         await db.flush()  # the notice needs the update's id
         await queue_notice(db, committee_id=assignment.agreement.committee_id, update_id=update.id, now=now)
-    return Recorded(update=update, assignment=assignment, previous=previous, notify_secretary=notify,
-                    evidence=evidence)
+    return Recorded(update=update, assignment=assignment, previous=previous, evidence=evidence)
 
 
 async def own_update(db: AsyncSession, update_id: int, user_id: int, chat_id: int) -> StatusUpdate | None:

@@ -8,7 +8,7 @@ from telegram.ext import Application, CommandHandler
 from bot import committee_settings, texts
 from bot.committee_settings import BadSetting
 from bot.context import AppContext
-from handlers.common import actor, membership, reply
+from handlers.common import author, membership, reply
 from models.entities import Role
 
 
@@ -29,7 +29,7 @@ async def settings_command(update: Update, context: AppContext) -> None:
             except BadSetting:
                 answer = texts.t(texts.CONFIG_BAD, text=" ".join(words)[:60])
             else:
-                await committee_settings.apply(db, member.committee, change, now=context.now(), actor=actor(update))
+                await committee_settings.apply(db, member.committee, change, now=context.now(), actor=author(update).actor)
                 answer = texts.t(texts.CONFIG_SAVED, setting=words[0].lower(), value=" ".join(words[1:]))
     await reply(update, context, answer)
 
@@ -44,7 +44,7 @@ async def _group(db, update: Update, context: AppContext, committee, rest: list[
     if not off and update.effective_chat.type not in (Chat.GROUP, Chat.SUPERGROUP):
         return texts.CONFIG_GROUP_HERE
     await committee_settings.set_group(db, committee, None if off else update.effective_chat.id, now=context.now(),
-                                       actor=actor(update))
+                                       actor=author(update).actor)
     return texts.t(texts.CONFIG_GROUP_OFF if off else texts.CONFIG_GROUP_SET, committee=committee.name)
 
 

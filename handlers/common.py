@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Message, Update
 
-from bot import audit, texts
+from bot import texts
 from bot.context import AppContext
 from bot.messaging import send_text
 from bot.progress import Author, ReportRefused
@@ -44,10 +44,6 @@ async def unknown_institution(db: AsyncSession, member: Member, name: str) -> st
 
 async def refuse_not_secretary(update: Update, context: AppContext, command: str) -> None:
     await reply(update, context, texts.t(texts.NOT_SECRETARY, command=command))
-
-
-def actor(update: Update) -> str:
-    return audit.telegram_actor(update.effective_user.id)
 
 
 def author(update: Update) -> Author:

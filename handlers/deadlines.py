@@ -8,9 +8,8 @@ from telegram.ext import Application, CommandHandler
 
 from bot import agreements, texts
 from bot.context import AppContext
-from bot.reminders import replan_agreement
 from bot.views import day, shorten, stored_deadline
-from handlers.common import actor, membership, reply
+from handlers.common import author, membership, reply
 from models import queries
 from models.entities import Agreement, Role
 
@@ -37,8 +36,7 @@ async def _apply_deadline(db: AsyncSession, update: Update, context: AppContext,
     try:
         deadline = agreements.read_deadline(words, agreement.session.held_on)
         old, new = await agreements.set_deadline(db, agreement=agreement, deadline=deadline, now=context.now(),
-                                                 actor=actor(update))
-        await replan_agreement(db, agreement.id, context.now())
+                                                 actor=author(update).actor)
     except agreements.UnreadableDeadline:
         return texts.t(texts.NEW_BAD_DEADLINE, text=shorten(words, 60)) + "\n" + texts.DEADLINE_USAGE
     except agreements.DeadlineBeforeSession:

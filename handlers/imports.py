@@ -22,7 +22,7 @@ from bot.clock import local_today
 from bot.context import AppContext
 from bot.importer import ImportPlan, SessionKey, Source
 from bot.views import shorten
-from handlers.common import actor, args_text, membership, refuse_not_secretary, reply
+from handlers.common import args_text, author, membership, refuse_not_secretary, reply
 from models.entities import Member, Role
 
 PENDING = "import_pending"
@@ -119,7 +119,7 @@ async def pressed(update: Update, context: AppContext) -> None:
         member = await _secretary(db, update, context, pending)
         plan = member and await importer.plan_import(db, member.committee, pending.parsed, pending.session)
         if plan and plan.decisions() == pending.decisions:
-            result = await importer.apply_import(db, member.committee, plan, context.now(), actor(update))
+            result = await importer.apply_import(db, member.committee, plan, context.now(), author(update).actor)
     if plan is None:
         await _stop(update, context)
     elif result is None:

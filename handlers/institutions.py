@@ -8,7 +8,7 @@ from telegram.ext import Application, CommandHandler
 from bot import committees, texts
 from bot.context import AppContext
 from bot.views import day
-from handlers.common import actor, args_text, membership, refuse_not_secretary, reply, unknown_institution
+from handlers.common import args_text, author, membership, refuse_not_secretary, reply, unknown_institution
 from models import queries
 from models.entities import Role
 from models.rules import MAX_NAME
@@ -40,7 +40,7 @@ async def institutions(update: Update, context: AppContext) -> None:
             lines = []
             for name in names:
                 institution, created = await committees.add_institution(
-                    db, committee=member.committee, name=name, now=context.now(), actor=actor(update))
+                    db, committee=member.committee, name=name, now=context.now(), actor=author(update).actor)
                 lines.append(texts.t(texts.INSTITUTION_ADDED, name=institution.name, committee=member.committee.name)
                              if created else texts.t(texts.INSTITUTION_EXISTS, name=name, existing=institution.name))
             answer = "\n\n".join(lines)
@@ -76,7 +76,7 @@ async def invite(update: Update, context: AppContext) -> None:
         if member is None:
             answer = texts.t(texts.NOT_SECRETARY, command="/invitar")
         else:
-            answer = await _invitation_message(db, context, member, role, target, actor(update))
+            answer = await _invitation_message(db, context, member, role, target, author(update).actor)
     await reply(update, context, answer)
 
 

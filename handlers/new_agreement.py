@@ -21,7 +21,7 @@ from bot.committees import Refused
 from bot.context import AppContext
 from bot.deadlines import Deadline
 from bot.views import agreement_deadline, day, deadline_text, session_name, shorten
-from handlers.common import AWAITING, actor, args_text, membership, refuse_not_secretary, reply, unknown_institution
+from handlers.common import AWAITING, args_text, author, membership, refuse_not_secretary, reply, unknown_institution
 from models import queries
 from models.entities import Institution, Member, Role, Session
 from models.names import split_institutions
@@ -230,7 +230,7 @@ async def _register(db: AsyncSession, update: Update, context: AppContext, membe
     try:
         agreement = await agreements.register_agreement(
             db, committee=member.committee, session=session, code=code, text=text, institutions=institutions,
-            deadline=deadline, now=context.now(), actor=actor(update))
+            deadline=deadline, now=context.now(), actor=author(update).actor)
     except agreements.CodeExists:
         return texts.t(texts.NEW_CODE_EXISTS, code=clean_code(code), session=session_name(session))
     except agreements.DeadlineBeforeSession:

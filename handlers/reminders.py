@@ -10,7 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler
 from bot import callbacks, keyboards, texts
 from bot.context import AppContext
 from bot.reminders.planner import SnoozeRefused, snooze
-from handlers.common import actor
+from handlers.common import author
 
 
 async def snoozed(update: Update, context: AppContext) -> None:
@@ -20,7 +20,7 @@ async def snoozed(update: Update, context: AppContext) -> None:
     try:
         async with context.transaction() as db:
             result = await snooze(db, reminder_id=reminder_id, assignment_id=assignment_id,
-                                  chat_id=update.effective_chat.id, now=context.now(), actor=actor(update))
+                                  chat_id=update.effective_chat.id, now=context.now(), actor=author(update).actor)
     except SnoozeRefused as refused:
         answer = texts.SNOOZE_NOT_YOURS if refused.reason == "unknown" else \
             texts.t(texts.SNOOZE_CLOSED, status=texts.STATUS[refused.status.value])

@@ -9,7 +9,7 @@ from bot import committees, texts
 from bot.clock import local_today
 from bot.context import AppContext
 from bot.views import session_name
-from handlers.common import actor, membership, reply
+from handlers.common import author, membership, reply
 from models.entities import Role
 
 
@@ -26,7 +26,7 @@ async def register_session(update: Update, context: AppContext) -> None:
             kind, number, held_on = parsed
             session, created = await committees.register_session(
                 db, committee=member.committee, kind=kind, number=number, held_on=held_on, now=context.now(),
-                actor=actor(update))
+                actor=author(update).actor)
             template = texts.SESSION_REGISTERED if created else texts.SESSION_EXISTS
             answer = texts.t(template, session=session_name(session), committee=member.committee.name)
     await reply(update, context, answer)
