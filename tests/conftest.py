@@ -21,9 +21,9 @@ from bot.config import Settings
 from models.db import create_engine, session_factory, upgrade
 from models.entities import Committee, CommitteeKind, Role, SessionKind, Status
 from tests.fakebot import TOKEN, Call, FakeBotAPI
+from tests.support.actas import seed_text
 
 POSTGRES_URL = os.environ.get("ACUERDOS_TEST_DATABASE_URL")
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 # Monday 2 March 2026, 09:00 in Lima: five days after the seed acta's session.
 START = datetime(2026, 3, 2, 14, 0, tzinfo=timezone.utc)
 
@@ -261,7 +261,6 @@ async def telegram(api: FakeBotAPI, sessions, clock) -> Telegram:
 # Summaries and reports: the seed acta's committee, followed up for four weeks of injected time.
 
 LIMA = ZoneInfo("America/Lima")
-SEED_ACTA = SEEDS / "coresec-moquegua-acuerdos-2026-02-25.txt"
 # The acta fixes few deadlines (the Defensoría's 57.7%); the secretary set these ones afterwards.
 SEED_DEADLINES = {"2.1": date(2026, 3, 20), "2.2": date(2026, 4, 15), "03": date(2026, 3, 27), "04": date(2026, 3, 31)}
 NEXT_SESSION_ON = date(2026, 4, 24)
@@ -335,7 +334,7 @@ async def register_seed_acta(sessions, clock, committee: Committee) -> None:
     from bot.acta import read_acta_text
     from bot.deadlines import Deadline
 
-    parsed = read_acta_text(SEED_ACTA.read_text())
+    parsed = read_acta_text(seed_text())
     async with sessions.begin() as db:
         committee = await db.get(Committee, committee.id)
         session, _ = await committees.register_session(db, committee=committee, kind=SessionKind.ORDINARIA, number=1,
