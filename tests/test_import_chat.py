@@ -21,8 +21,8 @@ from models.entities import (
 )
 from models.names import institution_key
 from tests.support.acta_files import make_csv, make_docx, make_pdf, make_xlsx, pdf_file
-from tests.conftest import invitation_code
 from tests.support.actas import acta_text, seed_file, seed_parts, seed_text
+from tests.support.scenarios import invitation_code
 
 CODES = ["01", "2.1", "2.2", "2.3", "2.4", "2.5", "03", "04", "05"]
 RESPONSIBLES = {

@@ -38,8 +38,8 @@ from bot.reminders.planner import plan_due  # noqa: E402
 from models.db import create_engine, session_factory, upgrade  # noqa: E402
 from models.entities import CommitteeKind, Member, Role, SessionKind  # noqa: E402
 from tests.benchmarks.national_data import ensure_database  # noqa: E402
-from tests.conftest import reset  # noqa: E402
-from tests.fakebot import TOKEN, FakeBotAPI  # noqa: E402
+from tests.support.database import reset  # noqa: E402
+from tests.support.fakebot import TOKEN, FakeBotAPI  # noqa: E402
 
 NOW = datetime(2026, 3, 2, 14, 0, tzinfo=timezone.utc)
 INSTITUTIONS = 50
