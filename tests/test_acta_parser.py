@@ -1,41 +1,19 @@
-import csv
 import io
 import re
 from datetime import date
-from pathlib import Path
 
 import docx
 import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pdfminer.fontmetrics import FONT_METRICS
 
 from bot.acta import MAX_BYTES, ActaError, parse_rows, read_acta, read_acta_text
 from bot.deadlines import Deadline
+from tests.support.acta_files import make_csv, make_docx, make_pdf, make_xlsx, pdf_file
+from tests.support.actas import HEADER, seed_file, seed_parts, seed_text
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-SEED = SEEDS / "coresec-moquegua-acuerdos-2026-02-25.txt"
-HEADER = [
-    "N°",
-    "PROBLEMÁTICA ABORDADA EN LA SESIÓN",
-    "ACUERDO ADOPTADO POR EL COMITÉ",
-    "RESPONSABLE DE IMPLEMENTACIÓN",
-    "RESPONSABLE DE SEGUIMIENTO",
-]
 ST_CORESEC = ["Secretaria Técnica CORESEC"]
-
-
-def seed_text() -> str:
-    return SEED.read_text(encoding="utf-8")
-
-
-def seed_parts() -> tuple[list[str], list[list[str]]]:
-    """The seed's lines above the table, and the table's rows (title row first) padded to 5 cells."""
-    lines = [line.split("\t") for line in seed_text().splitlines() if line.strip()]
-    above = [cells[0] for cells in lines if len(cells) == 1]
-    table = [cells + [""] * (5 - len(cells)) for cells in lines if len(cells) > 1]
-    return above, table
 
 
 def summary(acta):
@@ -43,7 +21,7 @@ def summary(acta):
 
 
 def test_seed_gives_the_nine_agreements_of_the_session():
-    acta = read_acta(SEED.name, SEED.read_bytes())
+    acta = read_acta(seed_file().name, seed_file().read_bytes())
 
     assert acta.title == "ACUERDOS DEL COMITÉ REGIONAL DE SEGURIDAD CIUDADANA PRIMERA SESIÓN ORDINARIA"
     assert (acta.session_number, acta.session_kind, acta.session_date) == (1, "ordinaria", date(2026, 2, 25))
@@ -106,108 +84,6 @@ def test_without_session_date_only_next_session_deadlines_are_kept():
     assert "fecha de la sesión" in acta.warnings[0]
 
 
-def make_docx(above, table) -> bytes:
-    document = docx.Document()
-    for line in above:
-        document.add_paragraph(line)
-    grid = document.add_table(rows=len(table), cols=5)
-    for cells, row in zip(table, grid.rows):
-        for value, cell in zip(cells, row.cells):
-            cell.text = value
-    document.add_paragraph("Firmado: Secretaría Técnica")
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def make_xlsx(above, table, merge=None) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    for line in above:
-        sheet.append([line])
-    sheet.append([])
-    for cells in table:
-        sheet.append([value or None for value in cells])
-    if merge:
-        sheet.merge_cells(merge)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def make_csv(above, table, delimiter, encoding) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter)
-    writer.writerows([[line] for line in above] + table)
-    return buffer.getvalue().encode(encoding)
-
-
-def pdf_file(pages: list[bytes]) -> bytes:
-    """A minimal PDF: one content stream per A4 page, Helvetica as font F1 (a real text layer)."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"", HELVETICA]
-    for content in pages:
-        objects.append(
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-            b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % (len(objects) + 2)
-        )
-        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content))
-    kids = b" ".join(b"%d 0 R" % number for number in range(4, len(objects) + 1, 2))
-    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, len(pages))
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
-HELVETICA = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
-GLYPH_WIDTHS = FONT_METRICS["Helvetica"][1]
-
-
-def wrap(text: str, width: float, size: float) -> list[str]:
-    lines: list[str] = []
-    for word in text.split():
-        line = f"{lines[-1]} {word}" if lines else word
-        if lines and sum(GLYPH_WIDTHS.get(char, 1000) for char in line) * size / 1000 <= width:
-            lines[-1] = line
-        else:
-            lines.append(word)
-    return lines
-
-
-def make_pdf(above, table, rows_per_page=3) -> bytes:
-    """The acta as a bordered table over several pages, the title row repeated on each one."""
-    size, leading = 6, 7.5
-    lefts = [20, 45, 205, 365, 470, 575]
-    pages = []
-    for start in range(1, len(table), rows_per_page):
-        ops, top = [b"0.5 w"], 812.0
-        for line in above if start == 1 else []:
-            ops.append(pdf_text(20, top - size, line, size))
-            top -= 2 * leading
-        for cells in [table[0], *table[start: start + rows_per_page]]:
-            columns = list(zip(cells, lefts, lefts[1:]))
-            wrapped = [wrap(value, right - left - 4, size) for value, left, right in columns]
-            for left, lines in zip(lefts, wrapped):
-                for n, line in enumerate(lines, start=1):
-                    ops.append(pdf_text(left + 2, top - 2 - leading * n, line, size))
-            bottom = top - leading * max(map(len, wrapped)) - 6
-            ops += [b"%d %.1f m %d %.1f l S" % (x, top, x, bottom) for x in lefts]
-            ops += [b"%d %.1f m %d %.1f l S" % (lefts[0], y, lefts[-1], y) for y in (top, bottom)]
-            top = bottom
-        pages.append(b"\n".join(ops))
-    return pdf_file(pages)
-
-
-def pdf_text(x: float, y: float, text: str, size: float) -> bytes:
-    escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode("cp1252")
-    return b"BT /F1 %d Tf %.1f %.1f Td (%s) Tj ET" % (size, x, y, escaped)
-
-
 @pytest.mark.parametrize(
     ("filename", "make"),
     [
@@ -220,7 +96,7 @@ def pdf_text(x: float, y: float, text: str, size: float) -> bytes:
     ],
 )
 def test_every_format_gives_the_same_agreements(filename, make):
-    expected = read_acta(SEED.name, SEED.read_bytes())
+    expected = read_acta(seed_file().name, seed_file().read_bytes())
 
     acta = read_acta(filename, make(*seed_parts()))
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from models.entities import Institution, Member, Role
-from tests.conftest import invitation_code
-from tests.fakebot import BOT_USERNAME
+from tests.support.fakebot import BOT_USERNAME
+from tests.support.scenarios import invitation_code
 
 
 async def secretary(telegram, sessions, clock):

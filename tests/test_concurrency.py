@@ -7,7 +7,7 @@ import asyncio
 from telegram import Update
 
 from bot.concurrency import ChatOrderProcessor, chat_key
-from tests.test_progress_reports import committee_with_agreement, updates
+from tests.support.progress import committee_with_agreement, updates
 
 
 async def test_a_slow_answer_to_one_institution_does_not_hold_the_others(telegram, sessions, clock, committee):

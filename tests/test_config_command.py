@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from bot.committee_settings import BadSetting, SettingChange, parse
 from models.entities import AuditEntry, Committee
-from tests.conftest import invitation_code
+from tests.support.scenarios import invitation_code
 
 
 @pytest.mark.parametrize("typed, change", [

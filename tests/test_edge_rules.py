@@ -9,8 +9,9 @@ from models import queries, rollup
 from models.entities import Assignment, Reminder, Status
 from models.lifecycle import Action
 from models.rules import code_variants
-from tests.conftest import followed_agreement, lima
-from tests.test_progress_reports import committee_with_agreement, run_notices, status_of, updates
+from tests.support.clock import lima
+from tests.support.progress import committee_with_agreement, run_notices, status_of, updates
+from tests.support.scenarios import followed_agreement
 
 
 def test_something_that_is_not_a_code_has_no_spellings():

@@ -25,7 +25,7 @@ from models.entities import (
     StatusUpdate,
 )
 from models.names import institution_key
-from tests.conftest import invitation_code
+from tests.support.scenarios import invitation_code
 
 
 async def secretary(telegram, sessions, clock):

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 
 from models.entities import Agreement, AuditEntry, Member, Role
-from tests.conftest import invitation_code
+from tests.support.scenarios import invitation_code
 
 
 def link_code(text: str) -> str:

@@ -20,18 +20,9 @@ from models.entities import (
     SessionKind,
 )
 from models.names import institution_key
-from tests.benchmarks.bench_acta import acta_text
-from tests.conftest import invitation_code
-from tests.test_acta_parser import (
-    SEED,
-    make_csv,
-    make_docx,
-    make_pdf,
-    make_xlsx,
-    pdf_file,
-    seed_parts,
-    seed_text,
-)
+from tests.support.acta_files import make_csv, make_docx, make_pdf, make_xlsx, pdf_file
+from tests.support.actas import acta_text, seed_file, seed_parts, seed_text
+from tests.support.scenarios import invitation_code
 
 CODES = ["01", "2.1", "2.2", "2.3", "2.4", "2.5", "03", "04", "05"]
 RESPONSIBLES = {
@@ -100,7 +91,7 @@ async def test_the_seed_sent_as_a_file_is_previewed_then_registered_at_once(tele
 
     await rosa.send("/importar")
     assert "Envíame el <b>acta</b>" in rosa.last()
-    preview = said(await rosa.send_document(SEED.name, SEED.read_bytes(), mime_type="text/plain"))
+    preview = said(await rosa.send_document(seed_file().name, seed_file().read_bytes(), mime_type="text/plain"))
 
     assert "Vista previa del acta" in preview
     assert "Sesión: <b>sesión ordinaria N° 1 del 25/02/2026</b> (la registraré)" in preview
@@ -191,12 +182,12 @@ EXTRA_ROW = "\n06\tCoordinación de patrullajes.\tPatrullaje integrado hasta el 
 async def test_importing_again_registers_only_what_is_new_and_says_what_existed(telegram, sessions, clock, committee):
     rosa = await secretary(telegram, sessions, clock)
     await rosa.send("/importar")
-    await rosa.send_document(SEED.name, SEED.read_bytes())
+    await rosa.send_document(seed_file().name, seed_file().read_bytes())
     await rosa.press("Confirmar")
     before = await counts(sessions)
 
     await rosa.send("/importar")
-    again = said(await rosa.send_document(SEED.name, SEED.read_bytes()))
+    again = said(await rosa.send_document(seed_file().name, seed_file().read_bytes()))
     assert "(ya registrada)" in again
     assert "Ya registrados en esa sesión, no los repito (9): 01, 2.1, 2.2, 2.3, 2.4, 2.5, 03, 04, 05" in again
     assert "No hay acuerdos nuevos que registrar." in again
@@ -215,7 +206,8 @@ async def test_importing_again_registers_only_what_is_new_and_says_what_existed(
     assert (after["institution"], after["session"]) == (before["institution"], before["session"])
 
 
-SECOND_SESSION = seed_text().replace("PRIMERA SESIÓN", "SEGUNDA SESIÓN").replace("25/02/2026", "25/03/2026")
+def second_session() -> str:
+    return seed_text().replace("PRIMERA SESIÓN", "SEGUNDA SESIÓN").replace("25/02/2026", "25/03/2026")
 
 
 async def test_known_institutions_are_matched_and_a_confirmed_near_match_is_learnt(
@@ -224,7 +216,7 @@ async def test_known_institutions_are_matched_and_a_confirmed_near_match_is_lear
     await rosa.send("/instituciones agregar Secretaría Técnica CORESEC, Región Policial Moquegua")
 
     await rosa.send("/importar")
-    preview = said(await rosa.send_document(SEED.name, SEED.read_bytes()))
+    preview = said(await rosa.send_document(seed_file().name, seed_file().read_bytes()))
     assert "✅ Ya registradas: Secretaría Técnica CORESEC" in preview
     assert "🔗 Usaré «Región Policial Moquegua» para «Región Policial»" in preview
     assert "🆕 Nuevas (7):" in preview and "Región Policial," not in preview.split("Nuevas")[1]
@@ -241,7 +233,7 @@ async def test_known_institutions_are_matched_and_a_confirmed_near_match_is_lear
     assert (alias.alias, alias.key) == ("Región Policial", "region policial")
 
     await rosa.send("/importar")
-    next_time = said(await rosa.send_document("segunda.txt", SECOND_SESSION.encode()))
+    next_time = said(await rosa.send_document("segunda.txt", second_session().encode()))
     assert "sesión ordinaria N° 2 del 25/03/2026" in next_time
     assert "Usaré" not in next_time and "Nuevas" not in next_time
     assert "Región Policial Moquegua" in next_time.split("Ya registradas:")[1]
@@ -265,7 +257,7 @@ async def test_an_acta_without_its_session_asks_which_one(telegram, sessions, cl
 async def test_confirming_plans_again_and_asks_again_if_the_committee_changed(telegram, sessions, clock, committee):
     rosa = await secretary(telegram, sessions, clock)
     await rosa.send("/importar")
-    await rosa.send_document(SEED.name, SEED.read_bytes())
+    await rosa.send_document(seed_file().name, seed_file().read_bytes())
 
     await rosa.send("/instituciones agregar INABIF")
     changed = said(await rosa.press("Confirmar"))
@@ -321,7 +313,7 @@ async def test_only_the_secretary_can_import(telegram, sessions, clock, committe
     for person in (carlos, stranger):
         await person.send("/importar")
         assert "Solo la Secretaría Técnica del comité puede usar /importar" in person.last()
-        await person.send_document(SEED.name, SEED.read_bytes())
+        await person.send_document(seed_file().name, seed_file().read_bytes())
         assert "Vista previa" not in person.last()
     assert await counts(sessions) == before
 
@@ -330,7 +322,7 @@ async def test_cancelling_writes_nothing(telegram, sessions, clock, committee):
     rosa = await secretary(telegram, sessions, clock)
     before = await counts(sessions)
     await rosa.send("/importar")
-    await rosa.send_document(SEED.name, SEED.read_bytes())
+    await rosa.send_document(seed_file().name, seed_file().read_bytes())
     await rosa.send("¿y ahora?")
     assert "Toca ✅ Confirmar o ✖️ Cancelar" in rosa.last()
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from bot.cli import main
 from models.db import create_engine, session_factory
 from models.entities import Agreement
-from tests.test_acta_parser import SEED, seed_text
+from tests.support.actas import seed_file, seed_text
 
 COMMITTEE = ["--committee", "CORESEC Moquegua"]
 
@@ -33,20 +33,20 @@ def test_import_prints_the_preview_and_registers_only_with_yes(operator_env, dat
     assert main(["committee", "add", "CORESEC Moquegua", "--kind", "CORESEC"]) == 0
     capsys.readouterr()
 
-    assert main(["import", str(SEED), *COMMITTEE]) == 0
+    assert main(["import", str(seed_file()), *COMMITTEE]) == 0
     printed = capsys.readouterr()
     assert "Vista previa del acta" in printed.out and "Por registrar: 9 acuerdos con 16 responsabilidades" in printed.out
     assert "<b>" not in printed.out and "--yes" in printed.err
     assert agreements(database_url) == {}
 
-    assert main(["import", str(SEED), *COMMITTEE, "--yes"]) == 0
+    assert main(["import", str(seed_file()), *COMMITTEE, "--yes"]) == 0
     assert "Registré 9 acuerdos y 16 responsabilidades en la sesión ordinaria N° 1 del 25/02/2026" \
         in capsys.readouterr().out
     registered = agreements(database_url)
     assert list(registered) == ["01", "2.1", "2.2", "2.3", "2.4", "2.5", "03", "04", "05"]
     assert registered["2.5"] == date(2026, 2, 26)
 
-    assert main(["import", str(SEED), *COMMITTEE, "--yes"]) == 0
+    assert main(["import", str(seed_file()), *COMMITTEE, "--yes"]) == 0
     assert "No hay acuerdos nuevos que registrar." in capsys.readouterr().out
     assert len(agreements(database_url)) == 9
 
@@ -73,5 +73,5 @@ def test_import_refuses_bad_files_in_spanish_and_writes_nothing(operator_env, da
     assert "No puedo leer archivos «.odt»" in capsys.readouterr().err
     assert main(["import", str(tmp_path / "no-existe.docx"), *COMMITTEE, "--yes"]) == 1
     assert "Cannot read" in capsys.readouterr().err
-    assert main(["import", str(SEED), "--committee", "Nadie", "--yes"]) == 1
+    assert main(["import", str(seed_file()), "--committee", "Nadie", "--yes"]) == 1
     assert agreements(database_url) == {}

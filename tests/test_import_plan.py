@@ -11,7 +11,7 @@ from bot import committees, importer
 from bot.acta import read_acta_text
 from bot.importer import SessionKey, Source
 from models.entities import Agreement, Institution, InstitutionAlias, Session, SessionKind
-from tests.test_acta_parser import seed_text
+from tests.support.actas import seed_text
 
 HEADER = "N°\tPROBLEMÁTICA\tACUERDO\tRESPONSABLE DE IMPLEMENTACIÓN\tRESPONSABLE DE SEGUIMIENTO"
 

@@ -6,42 +6,11 @@ import dataclasses
 import hashlib
 from sqlalchemy import select
 
-from bot.notices import send_due_notices
-from models.entities import Assignment, Evidence, Reminder, Status, StatusUpdate
-from tests.conftest import invitation_code
+from models.entities import Assignment, Evidence, Reminder, Status
+from tests.support.progress import committee_with_agreement, run_notices, status_of, updates
+from tests.support.scenarios import invitation_code
 
 PDF = b"%PDF-1.4\n% informe de la PNP\n"
-
-
-async def committee_with_agreement(telegram, sessions, clock):
-    """Rosa (secretary) registers 2.1 for PNP and Warmi Ñan, and 3 for PNP; Carlos and Lucía are their focal points."""
-    rosa = telegram.person("Rosa")
-    await rosa.send(f"/start {await invitation_code(sessions, clock, 'CORESEC Moquegua')}")
-    await rosa.send("/instituciones agregar PNP, Warmi Ñan")
-    await rosa.send("/sesion ordinaria 1 25/02/2026")
-    await rosa.send("/nuevo 2.1 | Coadyuvar esfuerzos para fortalecer la solicitud de informes psicológicos | "
-                    "Warmi Ñan, PNP | en dos semanas")
-    await rosa.send("/nuevo 3 | La PNP solicitará la lista de desertores del año 2025 | PNP | 30 de abril")
-    people = {}
-    for institution, name in (("PNP", "Carlos"), ("Warmi Ñan", "Lucía")):
-        await rosa.send(f"/invitar {institution}")
-        person = telegram.person(name)
-        await person.send(f"/start {rosa.last().split('start=')[1].split()[0]}")
-        people[institution] = person
-    return rosa, people["PNP"], people["Warmi Ñan"]
-
-
-async def updates(sessions) -> list[StatusUpdate]:
-    async with sessions() as db:
-        return list((await db.scalars(select(StatusUpdate).order_by(StatusUpdate.id))).all())
-
-
-async def status_of(sessions, code: str, institution: str) -> Status:
-    from models import queries
-
-    async with sessions() as db:
-        agreement = await queries.find_agreement(db, 1, code)
-        return next(a.status for a in agreement.assignments if a.institution.name == institution)
 
 
 async def a_reminder(telegram, sessions, clock, person, code: str, institution: str) -> dict:
@@ -56,11 +25,6 @@ async def a_reminder(telegram, sessions, clock, person, code: str, institution: 
                         due_at=clock.now(), sent_at=clock.now(), message_id=message["message_id"], payload={},
                         created_at=clock.now()))
     return message
-
-
-async def run_notices(telegram, sessions, clock) -> int:
-    clock.advance(minutes=2)
-    return await send_due_notices(telegram.application.bot, sessions, clock.now())
 
 
 async def test_pendientes_lists_open_assignments_with_their_light(telegram, sessions, clock, committee):
@@ -337,7 +301,9 @@ async def test_acuerdo_shows_the_full_history(telegram, sessions, clock, committ
 
 async def test_reminder_reply_with_a_pdf_then_verified_and_no_more_reminders(telegram, sessions, clock, committee,
                                                                               rounds):
-    from tests.conftest import followed_agreement, lima, sent_rows
+    from tests.support.clock import lima
+    from tests.support.reminders import sent_rows
+    from tests.support.scenarios import followed_agreement
 
     rosa, carlos, lucia, group = await followed_agreement(telegram, sessions, clock)  # 3.1, due Monday 06/04
     await rounds.travel(lima("2026-03-30 09:00"))

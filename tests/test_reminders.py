@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from models.entities import Assignment, AuditEntry, Reminder, Status
-from tests.conftest import followed_agreement, lima, sent_rows
+from tests.support.clock import lima
+from tests.support.reminders import sent_rows
+from tests.support.scenarios import followed_agreement
 
 LIMA = ZoneInfo("America/Lima")
 

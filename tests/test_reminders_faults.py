@@ -13,7 +13,9 @@ from bot.reminders.outbox import IN_DOUBT
 from bot.reminders.pacing import Limits, Pacer
 from bot.reminders.planner import plan_due
 from models.entities import AuditEntry, Member, Reminder
-from tests.conftest import REMINDER_SCALE, followed_agreement, lima, sent_rows
+from tests.support.clock import lima
+from tests.support.reminders import REMINDER_SCALE, sent_rows
+from tests.support.scenarios import followed_agreement
 
 
 async def rows_of(sessions, chat_id: int) -> list[Reminder]:

@@ -16,8 +16,9 @@ from bot.reminders.dispatcher import Dispatcher, telegram_send
 from bot.reminders.pacing import Limits, Pacer
 from bot.reminders.planner import plan_due
 from models.entities import Reminder
-from tests.conftest import POSTGRES_URL, many_reminders
-from tests.fakebot import FakeBotAPI
+from tests.support.database import POSTGRES_URL
+from tests.support.fakebot import FakeBotAPI
+from tests.support.reminders import many_reminders
 
 # Every 429 the fake API answers makes PTB warn about RetryAfter.retry_after's future type.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")

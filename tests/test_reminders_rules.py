@@ -21,7 +21,7 @@ from bot.reminders.cadence import (
     working_moment,
 )
 from models.entities import Status
-from tests.conftest import lima
+from tests.support.clock import lima
 
 LIMA = ZoneInfo("America/Lima")
 DEFAULTS = ReminderSettings()

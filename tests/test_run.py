@@ -12,8 +12,8 @@ from sqlalchemy import text
 from alembic.script import ScriptDirectory
 
 from models.db import alembic_config, create_engine
-from tests.conftest import reset
-from tests.fakebot import TOKEN
+from tests.support.database import reset
+from tests.support.fakebot import TOKEN
 
 
 async def test_the_bot_runs_from_the_command_line(api, database_url, tmp_path):

@@ -11,8 +11,9 @@ from bot import summaries, summary_jobs
 from bot.summary_jobs import Schedule
 from models.entities import Committee, Reminder
 from models.semaforo import Tally
-from tests.conftest import FOUR_WEEKS, MONDAYS, invitation_code, lima, play, register_seed_acta
-from tests.fakebot import Call
+from tests.support.clock import lima
+from tests.support.fakebot import Call
+from tests.support.scenarios import FOUR_WEEKS, MONDAYS, invitation_code, play, register_seed_acta
 
 
 async def tick(telegram) -> list[Call]:

@@ -9,7 +9,7 @@ import pytest
 from bot import committees
 from bot.clock import local_today
 from models.entities import Agreement, Assignment, CommitteeKind, Role, Session, SessionKind, Status
-from tests.conftest import invitation_code
+from tests.support.scenarios import invitation_code
 
 TREE = (  # name, kind, parent, the lights of its agreements
     ("CONASEC", CommitteeKind.CONASEC, None, ""),

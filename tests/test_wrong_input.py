@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from models.entities import Agreement, Assignment, Member
-from tests.conftest import invitation_code
+from tests.support.scenarios import invitation_code
 
 
 async def secretary_with_session(telegram, sessions, clock):

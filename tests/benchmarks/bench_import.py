@@ -18,7 +18,7 @@ from bot import committees, importer  # noqa: E402
 from bot.importer import Source  # noqa: E402
 from models.db import create_engine, session_factory, upgrade  # noqa: E402
 from models.entities import CommitteeKind  # noqa: E402
-from tests.benchmarks.bench_acta import acta_text  # noqa: E402
+from tests.support.actas import acta_text  # noqa: E402
 
 NOW = datetime(2026, 3, 2, 14, 0, tzinfo=timezone.utc)
 

@@ -21,7 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -29,49 +29,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from telegram import Update  # noqa: E402
 from telegram.ext import CommandHandler, TypeHandler  # noqa: E402
 
-from bot import agreements, committees, texts  # noqa: E402
+from bot import texts  # noqa: E402
 from bot.app import application_builder, build_application  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.deadlines import Deadline  # noqa: E402
 from bot.progress import parse_percent  # noqa: E402
 from bot.reminders.planner import plan_due  # noqa: E402
 from models.db import create_engine, session_factory, upgrade  # noqa: E402
-from models.entities import CommitteeKind, Member, Role, SessionKind  # noqa: E402
 from tests.benchmarks.national_data import ensure_database  # noqa: E402
-from tests.conftest import reset  # noqa: E402
-from tests.fakebot import TOKEN, FakeBotAPI  # noqa: E402
-
-NOW = datetime(2026, 3, 2, 14, 0, tzinfo=timezone.utc)
-INSTITUTIONS = 50
-AGREEMENTS_PER_INSTITUTION = 10
+from tests.support.bench_committee import AGREEMENTS_PER_INSTITUTION, INSTITUTIONS, NOW, build_committee  # noqa: E402
+from tests.support.database import reset  # noqa: E402
+from tests.support.fakebot import TOKEN, FakeBotAPI  # noqa: E402
 
 
 class FixedClock:
     def now(self) -> datetime:
         return NOW
-
-
-async def build_committee(sessions, people: int) -> None:
-    """One committee, 50 institutions with 10 agreements each, and `people` focal points spread over them."""
-    async with sessions.begin() as db:
-        committee = await committees.add_committee(db, name="CORESEC Benchmark", kind=CommitteeKind.CORESEC,
-                                                   parent=None, timezone="America/Lima", now=NOW)
-        session, _ = await committees.register_session(db, committee=committee, kind=SessionKind.ORDINARIA, number=1,
-                                                       held_on=date(2026, 2, 25), now=NOW, actor="bench")
-        institutions = []
-        for i in range(INSTITUTIONS):
-            institution, _ = await committees.add_institution(db, committee=committee, name=f"Institución {i}",
-                                                              now=NOW, actor="bench")
-            institutions.append(institution)
-            for n in range(AGREEMENTS_PER_INSTITUTION):
-                await agreements.register_agreement(
-                    db, committee=committee, session=session, code=f"{i + 1}.{n + 1}", text=f"Acuerdo {i}.{n}",
-                    institutions=[institution], deadline=Deadline(date(2026, 4, 30)), now=NOW, actor="bench")
-        for person in range(people):
-            user_id = 10_000 + person
-            db.add(Member(committee_id=committee.id, role=Role.IMPLEMENTER,
-                          institution_id=institutions[person % INSTITUTIONS].id, chat_id=user_id, user_id=user_id,
-                          is_group=False, display_name=f"Persona {person}", active=True, created_at=NOW))
 
 
 def avance_updates(count: int, people: int, start: int = 0) -> list[dict]:

@@ -32,8 +32,10 @@ from bot.reminders.pacing import Limits, Pacer  # noqa: E402
 from bot.reminders.planner import plan_due  # noqa: E402
 from models.db import create_engine, session_factory, upgrade  # noqa: E402
 from models.entities import CommitteeKind  # noqa: E402
-from tests.conftest import FakeClock, many_reminders, reset  # noqa: E402
-from tests.fakebot import TOKEN, FakeBotAPI  # noqa: E402
+from tests.support.clock import FakeClock  # noqa: E402
+from tests.support.database import reset  # noqa: E402
+from tests.support.fakebot import TOKEN, FakeBotAPI  # noqa: E402
+from tests.support.reminders import many_reminders  # noqa: E402
 
 # The dispatcher without our pacing: only what the AIORateLimiter on the bot does.
 UNPACED = Limits(overall=10**6, per_chat=10**6, per_group=10**6)

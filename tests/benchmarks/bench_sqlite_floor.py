@@ -29,7 +29,7 @@ from bot import progress  # noqa: E402
 from bot.progress import Author  # noqa: E402
 from models.db import create_engine, session_factory, upgrade  # noqa: E402
 from models.lifecycle import Action  # noqa: E402
-from tests.benchmarks.bench_progress import AGREEMENTS_PER_INSTITUTION, INSTITUTIONS, NOW, build_committee  # noqa: E402
+from tests.support.bench_committee import AGREEMENTS_PER_INSTITUTION, INSTITUTIONS, NOW, build_committee  # noqa: E402
 
 PEOPLE = 500
 

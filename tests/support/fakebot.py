@@ -10,24 +10,19 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import itertools
-import json
 import math
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from typing import Any
 
 from aiohttp import web
 
+from tests.support.telegram_rules import ApiError, check_text, error_response, read_params
+
 BOT_ID = 777000
 BOT_USERNAME = "AcuerdosTestBot"
 TOKEN = f"{BOT_ID}:TEST-token-for-the-fake-bot-api-000000"
-ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "tg-spoiler",
-                "span", "blockquote", "tg-emoji"}
-MESSAGE_LIMIT = 4096
-RAW_FIELDS = {"text", "caption", "callback_query_id", "url", "description", "short_description", "name",
-              "title", "query_id"}
 # Telegram's flood limits: messages overall per second, per chat per second, per group per minute.
 SEND_METHODS = {"sendMessage", "sendDocument", "sendPhoto", "sendVoice", "sendVideo", "sendAudio", "sendMediaGroup",
                 "copyMessage", "forwardMessage"}
@@ -205,9 +200,9 @@ class FakeBotAPI:
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        params = await _params(request)
+        params = await read_params(request)
         if request.match_info["token"] != TOKEN:
-            return _error(401, "Unauthorized")
+            return error_response(401, "Unauthorized")
         call = Call(method, params, time.monotonic())
         if method != "getUpdates":
             self.calls.append(call)
@@ -216,20 +211,20 @@ class FakeBotAPI:
             if fault.delay:
                 await asyncio.sleep(fault.delay)
             if fault.error_code:
-                return _error(fault.error_code, fault.description, fault.retry_after)
+                return error_response(fault.error_code, fault.description, fault.retry_after)
         if self.enforce_limits and method in SEND_METHODS and params.get("chat_id") is not None:
             self.send_attempts.append(call.at)
             retry_after = self._flood_wait(int(params["chat_id"]), call.at)
             if retry_after:
                 self.too_many += 1
-                return _error(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+                return error_response(429, f"Too Many Requests: retry after {retry_after}", retry_after)
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
-            return _error(404, "Not Found: method not found")
+            return error_response(404, "Not Found: method not found")
         try:
             result = await handler(params)
         except ApiError as error:
-            return _error(400, error.description)
+            return error_response(400, error.description)
         if isinstance(result, dict) and "message_id" in result:
             call.message_id = result["message_id"]
         call.answered_at = time.monotonic()
@@ -306,25 +301,25 @@ class FakeBotAPI:
         return True
 
     async def _api_sendMessage(self, params: dict) -> dict:
-        _check_text(params.get("text") or "", params.get("parse_mode"))
+        check_text(params.get("text") or "", params.get("parse_mode"))
         return self._store_message(params, {"text": params["text"]})
 
     async def _api_sendDocument(self, params: dict) -> dict:
-        _check_text(params.get("caption") or "", params.get("parse_mode"), limit=1024, allow_empty=True)
+        check_text(params.get("caption") or "", params.get("parse_mode"), limit=1024, allow_empty=True)
         name, content = params.get("document", ("document", b""))
         file_id, unique = self.add_file(content)
         return self._store_message(params, {"document": {"file_id": file_id, "file_unique_id": unique,
                                                          "file_name": name, "file_size": len(content)}})
 
     async def _api_sendPhoto(self, params: dict) -> dict:
-        _check_text(params.get("caption") or "", params.get("parse_mode"), limit=1024, allow_empty=True)
+        check_text(params.get("caption") or "", params.get("parse_mode"), limit=1024, allow_empty=True)
         _, content = params.get("photo", ("photo", b""))
         file_id, unique = self.add_file(content)
         return self._store_message(params, {"photo": [{"file_id": file_id, "file_unique_id": unique,
                                                        "width": 800, "height": 600, "file_size": len(content)}]})
 
     async def _api_editMessageText(self, params: dict) -> dict:
-        _check_text(params.get("text") or "", params.get("parse_mode"))
+        check_text(params.get("text") or "", params.get("parse_mode"))
         message = self._message(params)
         message["text"] = params["text"]
         message["reply_markup"] = params.get("reply_markup")
@@ -368,77 +363,3 @@ class FakeBotAPI:
         if key not in self._messages:
             raise ApiError("Bad Request: message to edit not found")
         return self._messages[key]
-
-
-class ApiError(Exception):
-    def __init__(self, description: str):
-        super().__init__(description)
-        self.description = description
-
-
-def _error(code: int, description: str, retry_after: int | None = None) -> web.Response:
-    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
-    if retry_after is not None:
-        body["parameters"] = {"retry_after": retry_after}
-    return web.json_response(body, status=code)
-
-
-async def _params(request: web.Request) -> dict[str, Any]:
-    """Decode PTB's form posts: JSON-encoded values, and files in multipart bodies."""
-    if request.content_type == "application/json":
-        return await request.json()
-    if request.method == "GET" or not request.can_read_body:
-        raw = dict(request.query)
-    else:
-        raw = dict(await request.post())
-    params: dict[str, Any] = {}
-    for key, value in raw.items():
-        if isinstance(value, web.FileField):
-            params[key] = (value.filename, value.file.read())
-        elif key in RAW_FIELDS:
-            params[key] = value
-        else:
-            try:
-                params[key] = json.loads(value)
-            except (TypeError, ValueError):
-                params[key] = value
-    return params
-
-
-class _EntityChecker(HTMLParser):
-    """What Telegram's HTML parse mode rejects: unknown tags, unbalanced tags, stray '<'."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.visible: list[str] = []
-        self.problem: str | None = None
-
-    def handle_starttag(self, tag, attrs):
-        if tag not in ALLOWED_TAGS:
-            self.problem = f"Unsupported start tag \"{tag}\""
-        self.stack.append(tag)
-
-    def handle_endtag(self, tag):
-        if not self.stack or self.stack.pop() != tag:
-            self.problem = f"Unexpected end tag \"{tag}\""
-
-    def handle_data(self, data):
-        self.visible.append(data)
-
-
-def _check_text(text: str, parse_mode: str | None, limit: int = MESSAGE_LIMIT, allow_empty: bool = False) -> None:
-    visible = text
-    if parse_mode == "HTML":
-        checker = _EntityChecker()
-        checker.feed(text)
-        checker.close()
-        if checker.problem or checker.stack:
-            raise ApiError(f"Bad Request: can't parse entities: {checker.problem or 'unclosed tag'}")
-        visible = "".join(checker.visible)
-        if visible.count("<") > text.count("&lt;"):
-            raise ApiError("Bad Request: can't parse entities: unescaped '<'")
-    if not visible.strip() and not allow_empty:
-        raise ApiError("Bad Request: message text is empty")
-    if len(visible) > limit:
-        raise ApiError("Bad Request: message is too long")
