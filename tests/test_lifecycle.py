@@ -1,4 +1,4 @@
-"""DESIGN.md's lifecycle, as a table: every (status, action) pair, allowed or not."""
+"""The lifecycle of an assignment (docs/design.md), as a table: every (status, action) pair, allowed or not."""
 
 from __future__ import annotations
 
