@@ -22,7 +22,7 @@ from bot.clock import local_today
 from bot.context import AppContext
 from bot.importer import ImportPlan, SessionKey, Source
 from bot.views import shorten
-from handlers.common import args_text, author, membership, refuse_not_secretary, reply
+from handlers.common import Awaiting, args_text, author, membership, refuse_not_secretary, reply
 from models.entities import Member, Role
 
 PENDING = "import_pending"
@@ -190,23 +190,13 @@ async def _stop(update: Update, context: AppContext) -> None:
     await refuse_not_secretary(update, context, "/importar")
 
 
-class _Importing(filters.MessageFilter):
-    """A message from someone whose import waits in this chat (state lives in user_data, which filters
-    do not get, so the application is kept)."""
-
-    def __init__(self, application: Application):
-        super().__init__(name="importing")
-        self._application = application
-
-    def filter(self, message: Message) -> bool:
-        user = message.from_user
-        pending = user and self._application.user_data.get(user.id, {}).get(PENDING)
-        return bool(pending and pending.chat_id == message.chat.id
-                    and pending.until > AppContext(self._application).services.clock.now())
-
-
 def register(application: Application) -> None:
-    importing = _Importing(application)
+    def waits(user_data: dict, message: Message) -> bool:
+        pending = user_data.get(PENDING)
+        return bool(pending and pending.chat_id == message.chat.id
+                    and pending.until > AppContext(application).services.clock.now())
+
+    importing = Awaiting(application, "importing", waits)
     application.add_handler(CommandHandler("importar", start))
     application.add_handler(MessageHandler(filters.Document.ALL & importing, received_file))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & importing, received_text))

@@ -16,7 +16,7 @@ from bot.messaging import send_text
 from bot.progress import ReportRefused
 from bot.reminders.jobs import shared_pacer
 from bot.views import shorten
-from handlers.common import AWAITING, args_text, author, membership, names_of, refusal, reply
+from handlers.common import AWAITING, Awaiting, args_text, author, membership, names_of, refusal, reply
 from models import queries
 from models.entities import Assignment, Role, Status
 from models.lifecycle import Action
@@ -140,18 +140,10 @@ async def received_reason(update: Update, context: AppContext) -> None:
         context.user_data.pop(AWAITING, None)
 
 
-class _AskedForReason(filters.MessageFilter):
-    """A message in the chat where this secretary was asked why a report is observed (the question lives in
-    user_data, which filters do not get, so the application is kept)."""
-
-    def __init__(self, application: Application):
-        super().__init__(name="asked_for_reason")
-        self._application = application
-
-    def filter(self, message: Message) -> bool:
-        user = message.from_user
-        awaiting = user and self._application.user_data.get(user.id, {}).get(AWAITING)
-        return bool(awaiting and awaiting["action"] == Action.OBSERVE.value and awaiting["chat"] == message.chat.id)
+def _asked_for_reason(user_data: dict, message: Message) -> bool:
+    """This secretary was asked, in this chat, why a report is observed."""
+    awaiting = user_data.get(AWAITING)
+    return bool(awaiting and awaiting["action"] == Action.OBSERVE.value and awaiting["chat"] == message.chat.id)
 
 
 async def _decide(update: Update, context: AppContext, assignment_id: int, action: Action,
@@ -199,5 +191,5 @@ def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(pressed_decision, pattern=rf"^{callbacks.VERSION}:[vo]:"))
     application.add_handler(MessageHandler(
         ((filters.TEXT & ~filters.COMMAND) | filters.Document.ALL | filters.PHOTO | filters.VOICE)
-        & _AskedForReason(application), received_reason))
+        & Awaiting(application, "asked_for_reason", _asked_for_reason), received_reason))
     application.job_queue.run_repeating(notices_job, interval=30, first=10, name="notices")
