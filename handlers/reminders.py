@@ -9,7 +9,7 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot import callbacks, keyboards, texts
 from bot.context import AppContext
-from bot.reminders.planner import SnoozeRefused, snooze
+from bot.reminders import SnoozeRefused, snooze
 from handlers.common import author
 
 

@@ -1,4 +1,4 @@
-"""The entities of DESIGN.md's "Words" table, as SQLAlchemy 2 typed models."""
+"""The entities of docs/design.md's "Words" table, as SQLAlchemy 2 typed models."""
 
 from __future__ import annotations
 

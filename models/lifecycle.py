@@ -1,4 +1,4 @@
-"""The lifecycle of one assignment (DESIGN.md): which action takes which status where, and who may do it."""
+"""The lifecycle of one assignment (docs/design.md): which action takes which status where, and who may do it."""
 
 from __future__ import annotations
 

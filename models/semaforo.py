@@ -23,7 +23,7 @@ SEVERITY = (Light.RED, Light.YELLOW, Light.GREY, Light.GREEN)
 
 @dataclass(frozen=True)
 class LightSettings:
-    """Thresholds of DESIGN.md's semáforo; a committee may change them in its settings."""
+    """Thresholds of the semáforo (docs/design.md); a committee may change them in its settings."""
 
     yellow_days_before: int = 7
     silent_days: int = 14
@@ -51,7 +51,7 @@ def _whole(value: Any, least: int) -> int | None:
 
 def light(*, status: Status, deadline: date | None, today: date, last_update: date | None, assigned_on: date,
           unanswered: int = 0, settings: LightSettings = LightSettings(), next_session: bool = False) -> Light:
-    """Green, yellow, red or grey for one assignment (DESIGN.md, "Semáforo").
+    """Green, yellow, red or grey for one assignment (docs/design.md, "The semáforo").
 
     `deadline` is the date to meet; for "la siguiente sesión" it is that session's date once it is registered,
     and `next_session` says the agreement has such a deadline even while its date is unknown.

@@ -55,11 +55,11 @@ async def plan(db: AsyncSession, assignment_ids: list[int], now: datetime) -> No
     """Insert, move or cancel pending rows of these assignments so that each contact has the one it should."""
     ids = sorted(set(assignment_ids))
     # Most plans change nothing: find that out without taking a lock (on SQLite a lock is a write).
-    if not ids or not await _changes(db, ids, now):
+    if not ids or not await _writes(db, ids, now):
         return
     await lock(db, Assignment.id, ids)
-    for change in await _changes(db, ids, now):
-        await change.apply(db, now)
+    for write in await _writes(db, ids, now):
+        await write.apply(db, now)
     await db.flush()
 
 
@@ -117,7 +117,7 @@ async def snooze(db: AsyncSession, *, reminder_id: int, assignment_id: int, chat
 
 
 @dataclass
-class _Change:
+class _RowWrite:
     """One write of a plan: cancel rows, move a row, or add one."""
 
     cancel: list[int] | None = None
@@ -140,7 +140,7 @@ class _Change:
             db.add(self.add)
 
 
-async def _changes(db: AsyncSession, ids: list[int], now: datetime) -> list[_Change]:
+async def _writes(db: AsyncSession, ids: list[int], now: datetime) -> list[_RowWrite]:
     rows = (await db.execute(
         select(Assignment, Agreement, Committee)
         .join(Agreement, Agreement.id == Assignment.agreement_id)
@@ -149,7 +149,7 @@ async def _changes(db: AsyncSession, ids: list[int], now: datetime) -> list[_Cha
     contacts = await _contacts(db, {(committee.id, a.institution_id) for a, _, committee in rows})
     done = await _last_done(db, ids)
     pending = await _pending(db, ids)
-    changes: list[_Change] = []
+    writes: list[_RowWrite] = []
     for assignment, agreement, committee in rows:
         wanted: dict[int, tuple[Member, Step]] = {}
         if agreement.cancelled_at is None:
@@ -161,9 +161,9 @@ async def _changes(db: AsyncSession, ids: list[int], now: datetime) -> list[_Cha
                 step = next_reminder(facts, now, zone, settings)
                 if step is not None:
                     wanted[member.id] = (member, step)
-        changes += _reconcile(assignment, committee.id, pending.get(assignment.id, []), wanted, now,
+        writes += _reconcile(assignment, committee.id, pending.get(assignment.id, []), wanted, now,
                               reason=_why_none(assignment, agreement))
-    return changes
+    return writes
 
 
 def _why_none(assignment: Assignment, agreement: Agreement) -> str:
@@ -175,27 +175,27 @@ def _why_none(assignment: Assignment, agreement: Agreement) -> str:
 
 
 def _reconcile(assignment: Assignment, committee_id: int, rows: list[Reminder],
-               wanted: dict[int, tuple[Member, Step]], now: datetime, reason: str) -> list[_Change]:
-    changes = []
+               wanted: dict[int, tuple[Member, Step]], now: datetime, reason: str) -> list[_RowWrite]:
+    writes = []
     by_member: dict[int | None, list[Reminder]] = defaultdict(list)
     for row in rows:
         by_member[row.member_id].append(row)
     for member_id, (keep, *extra) in by_member.items():
         if extra:
-            changes.append(_Change(cancel=[r.id for r in extra], reason="duplicate"))
+            writes.append(_RowWrite(cancel=[r.id for r in extra], reason="duplicate"))
         target = wanted.pop(member_id, None) if member_id is not None else None
         if target is None:
-            changes.append(_Change(cancel=[keep.id], reason=reason))
+            writes.append(_RowWrite(cancel=[keep.id], reason=reason))
             continue
         member, step = target
         if (keep.due_at, keep.kind, keep.chat_id) != (step.due_at, step.kind, member.chat_id):
-            changes.append(_Change(move=(keep.id, {"due_at": step.due_at, "kind": step.kind, "chat_id": member.chat_id,
-                                                   "payload": {"step": step.label}})))
+            writes.append(_RowWrite(move=(keep.id, {"due_at": step.due_at, "kind": step.kind, "chat_id": member.chat_id,
+                                                    "payload": {"step": step.label}})))
     for member, step in wanted.values():
-        changes.append(_Change(add=Reminder(
+        writes.append(_RowWrite(add=Reminder(
             assignment_id=assignment.id, committee_id=committee_id, member_id=member.id, chat_id=member.chat_id,
             kind=step.kind, payload={"step": step.label}, due_at=step.due_at, attempts=0, created_at=now)))
-    return changes
+    return writes
 
 
 async def _contacts(db: AsyncSession, keys: set[tuple[int, int]]) -> dict[tuple[int, int], list[Member]]:
