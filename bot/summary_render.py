@@ -67,11 +67,13 @@ def _more(lines: list[str], count: int) -> None:
 
 
 def _change_line(change: Change, tz: ZoneInfo) -> str:
-    return texts.t(texts.SUMMARY_CHANGE_LINE, when=change.at.astimezone(tz).strftime("%d/%m %H:%M"),
-                   code=change.code, institution=change.institution, status=texts.STATUS[change.status],
-                   percent=f" {change.percent}%" if change.percent is not None else "",
-                   note=texts.t(texts.SUMMARY_NOTE, note=shorten(change.note, 80)) if change.note else "",
-                   author=f" ({change.author})" if change.author else "")
+    values = dict(when=change.at.astimezone(tz).strftime("%d/%m %H:%M"), code=change.code,
+                  institution=change.institution, status=texts.STATUS[change.status],
+                  percent=f" {change.percent}%" if change.percent is not None else "",
+                  author=f" ({change.author})" if change.author else "")
+    if change.note:
+        return texts.t(texts.SUMMARY_CHANGE_LINE_NOTE, note=shorten(change.note, 80), **values)
+    return texts.t(texts.SUMMARY_CHANGE_LINE, **values)
 
 
 def _branch_line(branch: Branch) -> str:

@@ -237,8 +237,13 @@ class Html(str):
 
 def t(template: str, **values: object) -> Html:
     """Fill a template, escaping every value for Telegram's HTML parse mode (an `Html` value goes in as it is)."""
-    return Html(template.format(**{key: value if isinstance(value, Html) else escape(str(value), quote=False)
-                                   for key, value in values.items()}))
+    for key, value in values.items():  # in place, and escape() only when needed: summaries fill many lines
+        kind = type(value)
+        if kind is Html:
+            continue
+        text = value if kind is str else str(value)
+        values[key] = escape(text, quote=False) if "&" in text or "<" in text or ">" in text else text
+    return Html(template.format_map(values))
 
 
 def plain(html_text: str) -> str:
@@ -262,10 +267,10 @@ SUMMARY_INSTITUTION_LINE = (
     "{done} cumplido(s) · último avance: {last}"
 )
 SUMMARY_NEVER = "ninguno"
-SUMMARY_NOTE = " — «{note}»"
 SUMMARY_CHANGES_HEADER = "\n🔄 <b>Cambios desde el {since}</b> ({count})"
 SUMMARY_NEW_AGREEMENTS = "🆕 {count} acuerdo(s) nuevo(s): {codes}"
-SUMMARY_CHANGE_LINE = "• {when} <b>{code}</b> · {institution}: {status}{percent}{note}{author}"
+SUMMARY_CHANGE_LINE = "• {when} <b>{code}</b> · {institution}: {status}{percent}{author}"
+SUMMARY_CHANGE_LINE_NOTE = "• {when} <b>{code}</b> · {institution}: {status}{percent} — «{note}»{author}"
 SUMMARY_NO_CHANGES = "Ningún avance registrado en este periodo."
 SUMMARY_MORE = "… y {count} más (el detalle completo está en /reporte)."
 SUMMARY_SILENT_HEADER = "\n🔕 <b>No han respondido</b> a sus recordatorios"
