@@ -1,5 +1,6 @@
 """Rules at their edges: a mistyped code, one reminder to several contacts, the secretary's decisions in the
-week's changes, ↩️ Observar from the notice, a choice that was not offered, a one-line agreement too long."""
+week's changes, ↩️ Observar from the notice (its reason kept whole), a choice that was not offered, a one-line
+agreement too long."""
 
 import pytest
 from sqlalchemy import select
@@ -67,6 +68,17 @@ async def test_observing_with_the_notice_button_tells_the_institution(telegram, 
     assert "Observado: <b>2.1</b> · Warmi Ñan" in rosa.last()
     assert "observó el reporte del acuerdo <b>2.1</b>: El oficio no adjunta el informe psicológico" in lucia.last()
     assert await status_of(sessions, "2.1", "Warmi Ñan") == Status.OBSERVADO
+
+
+async def test_an_observation_reason_is_kept_whole(telegram, sessions, clock, committee):
+    rosa, carlos, lucia = await committee_with_agreement(telegram, sessions, clock)
+    await lucia.send("/pendientes")
+    await lucia.press("✅ 2.1")
+    await lucia.send("Oficio N° 12-2026-CEM")
+    await run_notices(telegram, sessions, clock)
+    await rosa.press("Observar")
+    await rosa.send("50% de los casos sin informe psicológico")
+    assert "observó el reporte del acuerdo <b>2.1</b>: 50% de los casos sin informe psicológico" in lucia.last()
 
 
 async def test_a_choice_that_was_not_offered_changes_nothing(telegram, sessions, clock, committee):
