@@ -136,6 +136,12 @@ async def received_reason(update: Update, context: AppContext) -> None:
     """The reason the secretary typed after ↩️ Observar: the report goes back to the institution with it."""
     awaiting = context.user_data[AWAITING]
     message = update.effective_message
+    async with context.transaction() as db:  # still a secretary of that committee when the answer comes
+        allowed = await decisions.assignment_for_secretary(db, awaiting["assignment_id"], update.effective_user.id)
+    if allowed is None:
+        context.user_data.pop(AWAITING, None)
+        await reply(update, context, texts.t(texts.NOT_SECRETARY, command="/observar"))
+        return
     if await _decide(update, context, awaiting["assignment_id"], Action.OBSERVE, message.text or message.caption or ""):
         context.user_data.pop(AWAITING, None)
 

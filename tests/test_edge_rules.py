@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from bot.progress import Author, record_update
 from models import queries, rollup
-from models.entities import Assignment, Reminder, Status
+from models.entities import Assignment, Member, Reminder, Status
 from models.lifecycle import Action
 from models.rules import code_variants
 from tests.support.clock import lima
@@ -79,6 +79,22 @@ async def test_an_observation_reason_is_kept_whole(telegram, sessions, clock, co
     await rosa.press("Observar")
     await rosa.send("50% de los casos sin informe psicológico")
     assert "observó el reporte del acuerdo <b>2.1</b>: 50% de los casos sin informe psicológico" in lucia.last()
+
+
+async def test_an_observation_reason_from_someone_no_longer_secretary_is_refused(telegram, sessions, clock,
+                                                                                committee):
+    rosa, carlos, lucia = await committee_with_agreement(telegram, sessions, clock)
+    await lucia.send("/pendientes")
+    await lucia.press("✅ 2.1")
+    await lucia.send("Oficio N° 12-2026-CEM")
+    await run_notices(telegram, sessions, clock)
+    await rosa.press("Observar")
+    async with sessions.begin() as db:  # the operator removes Rosa before she answers
+        for member in (await db.scalars(select(Member).where(Member.user_id == rosa.id))).all():
+            member.active = False
+    await rosa.send("gracias")
+    assert "Solo la Secretaría Técnica" in rosa.last()
+    assert await status_of(sessions, "2.1", "Warmi Ñan") == Status.REPORTADO
 
 
 async def test_a_choice_that_was_not_offered_changes_nothing(telegram, sessions, clock, committee):
