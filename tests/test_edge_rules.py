@@ -57,13 +57,19 @@ async def test_a_verification_is_a_change_of_the_week(telegram, sessions, clock,
     assert [row.status.value for row in changes] == ["cumplido"]
 
 
-async def test_observing_with_the_notice_button_tells_the_institution(telegram, sessions, clock, committee):
+async def observar_pressed(telegram, sessions, clock):
+    """Warmi Ñan reports 2.1 done with an oficio, and Rosa presses ↩️ Observar on the notice."""
     rosa, carlos, lucia = await committee_with_agreement(telegram, sessions, clock)
     await lucia.send("/pendientes")
     await lucia.press("✅ 2.1")
     await lucia.send("Oficio N° 12-2026-CEM")
     await run_notices(telegram, sessions, clock)
     await rosa.press("Observar")
+    return rosa, carlos, lucia
+
+
+async def test_observing_with_the_notice_button_tells_the_institution(telegram, sessions, clock, committee):
+    rosa, carlos, lucia = await observar_pressed(telegram, sessions, clock)
     await rosa.send("El oficio no adjunta el informe psicológico")
     assert "Observado: <b>2.1</b> · Warmi Ñan" in rosa.last()
     assert "observó el reporte del acuerdo <b>2.1</b>: El oficio no adjunta el informe psicológico" in lucia.last()
@@ -71,24 +77,14 @@ async def test_observing_with_the_notice_button_tells_the_institution(telegram, 
 
 
 async def test_an_observation_reason_is_kept_whole(telegram, sessions, clock, committee):
-    rosa, carlos, lucia = await committee_with_agreement(telegram, sessions, clock)
-    await lucia.send("/pendientes")
-    await lucia.press("✅ 2.1")
-    await lucia.send("Oficio N° 12-2026-CEM")
-    await run_notices(telegram, sessions, clock)
-    await rosa.press("Observar")
+    rosa, carlos, lucia = await observar_pressed(telegram, sessions, clock)
     await rosa.send("50% de los casos sin informe psicológico")
     assert "observó el reporte del acuerdo <b>2.1</b>: 50% de los casos sin informe psicológico" in lucia.last()
 
 
 async def test_an_observation_reason_from_someone_no_longer_secretary_is_refused(telegram, sessions, clock,
                                                                                 committee):
-    rosa, carlos, lucia = await committee_with_agreement(telegram, sessions, clock)
-    await lucia.send("/pendientes")
-    await lucia.press("✅ 2.1")
-    await lucia.send("Oficio N° 12-2026-CEM")
-    await run_notices(telegram, sessions, clock)
-    await rosa.press("Observar")
+    rosa, carlos, lucia = await observar_pressed(telegram, sessions, clock)
     async with sessions.begin() as db:  # the operator removes Rosa before she answers
         for member in (await db.scalars(select(Member).where(Member.user_id == rosa.id))).all():
             member.active = False
