@@ -134,8 +134,9 @@ async def pressed_decision(update: Update, context: AppContext) -> None:
 
 async def received_reason(update: Update, context: AppContext) -> None:
     """The reason the secretary typed after ↩️ Observar: the report goes back to the institution with it."""
-    awaiting = context.user_data[AWAITING]
-    message = update.effective_message
+    awaiting, message = context.user_data.get(AWAITING), update.effective_message
+    if not awaiting:  # answered meanwhile from another chat of the same person
+        return
     async with context.transaction() as db:  # still a secretary of that committee when the answer comes
         allowed = await decisions.assignment_for_secretary(db, awaiting["assignment_id"], update.effective_user.id)
     if allowed is None:
