@@ -15,9 +15,8 @@ from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 from bot import keyboards, texts
 from bot.messaging import retry_after, send_text
 from bot.reminders.alerts import tell_secretaries
-from bot.reminders.cadence import NOTICE
 from bot.views import shorten
-from models.entities import Assignment, Committee, Reminder, Status, StatusUpdate
+from models.entities import Assignment, Committee, MessageKind, Reminder, Status, StatusUpdate
 
 NOTICE_DELAY = timedelta(minutes=1)  # reports arriving within a minute reach the secretary in one message
 NOTICE_RETRY = timedelta(minutes=2)
@@ -26,7 +25,7 @@ NOTICE_ATTEMPTS = 5
 
 async def queue_notice(db: AsyncSession, *, committee_id: int, update_id: int, now: datetime) -> None:
     """Tell the committee's secretaries about a report; reports within NOTICE_DELAY share one message."""
-    await tell_secretaries(db, committee_id, NOTICE, now, due_at=now + NOTICE_DELAY, updates=[update_id])
+    await tell_secretaries(db, committee_id, MessageKind.NOTICE, now, due_at=now + NOTICE_DELAY, updates=[update_id])
 
 
 async def render_notice(db: AsyncSession, reminder: Reminder) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -61,7 +60,7 @@ async def send_due_notices(bot, sessions, now: datetime, pacer=None) -> int:
     """Send the secretaries' batched notices that are due; returns how many messages went out."""
     async with sessions.begin() as db:
         rows = (await db.scalars(select(Reminder).where(
-            Reminder.kind == NOTICE, Reminder.sent_at.is_(None), Reminder.cancelled_at.is_(None),
+            Reminder.kind == MessageKind.NOTICE, Reminder.sent_at.is_(None), Reminder.cancelled_at.is_(None),
             Reminder.due_at <= now, (Reminder.claimed_until.is_(None)) | (Reminder.claimed_until < now))
             .order_by(Reminder.due_at).limit(50).with_for_update(skip_locked=True))).all()
         for row in rows:

@@ -29,8 +29,7 @@ from bot.messaging import retry_after, send_text
 from bot.reminders.jobs import shared_pacer
 from bot.summaries import build_summaries
 from bot.summary_render import render
-from models.entities import Committee, Member, Reminder, Role
-from models.rollup import SUMMARY_KIND
+from models.entities import Committee, Member, MessageKind, Reminder, Role
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +97,8 @@ async def plan_summaries(db: AsyncSession, now: datetime) -> int:
         wanted[(member.committee_id, member.chat_id)] = member.id
 
     planned: set[tuple[int, int]] = set()
-    for row in (await db.scalars(select(Reminder).where(Reminder.kind == SUMMARY_KIND, Reminder.sent_at.is_(None),
-                                                        Reminder.cancelled_at.is_(None)))).all():
+    for row in (await db.scalars(select(Reminder).where(
+            Reminder.kind == MessageKind.SUMMARY, Reminder.sent_at.is_(None), Reminder.cancelled_at.is_(None)))).all():
         key = (row.committee_id, row.chat_id)
         in_flight = row.claimed_until is not None and row.claimed_until > now
         if in_flight or (key in wanted and row.payload == schedules[row.committee_id].payload):
@@ -114,7 +113,8 @@ async def plan_summaries(db: AsyncSession, now: datetime) -> int:
         last_done = {(r.committee_id, r.chat_id): max(r.due, r.finished) for r in (await db.execute(
             select(Reminder.committee_id, Reminder.chat_id, func.max(Reminder.due_at).label("due"),
                    func.max(finished).label("finished"))
-            .where(Reminder.kind == SUMMARY_KIND, finished.is_not(None), Reminder.error.is_distinct_from(REPLANNED))
+            .where(Reminder.kind == MessageKind.SUMMARY, finished.is_not(None),
+                   Reminder.error.is_distinct_from(REPLANNED))
             .group_by(Reminder.committee_id, Reminder.chat_id))).all()}
         for key in sorted(missing):
             committee_id, chat_id = key
@@ -123,7 +123,7 @@ async def plan_summaries(db: AsyncSession, now: datetime) -> int:
             # row however many weeks passed; a first summary is the next occurrence from now on.
             after = last_done.get(key, now - timedelta(microseconds=1))
             due = schedule.next_after(after, committees[committee_id].timezone)
-            db.add(Reminder(committee_id=committee_id, member_id=wanted[key], chat_id=chat_id, kind=SUMMARY_KIND,
+            db.add(Reminder(committee_id=committee_id, member_id=wanted[key], chat_id=chat_id, kind=MessageKind.SUMMARY,
                             payload=schedule.payload, due_at=due,
                             attempts=0, created_at=now))
     return len(missing)
@@ -212,7 +212,7 @@ async def _claim(db: AsyncSession, now: datetime) -> list:
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
-    return and_(Reminder.kind == SUMMARY_KIND, Reminder.sent_at.is_(None), Reminder.cancelled_at.is_(None),
+    return and_(Reminder.kind == MessageKind.SUMMARY, Reminder.sent_at.is_(None), Reminder.cancelled_at.is_(None),
                 Reminder.due_at <= now, or_(Reminder.claimed_until.is_(None), Reminder.claimed_until <= now))
 
 

@@ -58,6 +58,23 @@ class Status(StrEnum):
     ANULADO = "anulado"
 
 
+class MessageKind(StrEnum):
+    """What a row of the outbox (`Reminder`) carries; stored as its value."""
+
+    BEFORE_DEADLINE = "before_deadline"
+    ON_DEADLINE = "on_deadline"
+    OVERDUE = "overdue"
+    NO_DEADLINE = "no_deadline"
+    ESCALATION = "escalation"
+    DELIVERY = "delivery_problem"
+    NOTICE = "notice"
+    SUMMARY = "summary"
+
+
+# Reminders an institution can answer; the other kinds go to the committee's secretaries.
+ANSWERABLE_KINDS = (MessageKind.BEFORE_DEADLINE, MessageKind.ON_DEADLINE, MessageKind.OVERDUE, MessageKind.NO_DEADLINE)
+
+
 class Committee(Base):
     __tablename__ = "committee"
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from models.entities import (
+    ANSWERABLE_KINDS,
     Agreement,
     AuditEntry,
     Assignment,
@@ -16,6 +17,7 @@ from models.entities import (
     Institution,
     InstitutionAlias,
     Member,
+    MessageKind,
     Reminder,
     Role,
     Session,
@@ -134,7 +136,8 @@ async def all_committees(db: AsyncSession) -> list[Committee]:
     return list((await db.scalars(query)).all())
 
 
-NOT_ANSWERABLE_KINDS = ("escalation", "notice", "summary")
+# What goes to the secretaries (or the committee's group) is nobody's answer to owe.
+TO_SECRETARIES = tuple(kind for kind in MessageKind if kind not in ANSWERABLE_KINDS)
 
 
 def unanswered_counts(*where):
@@ -143,7 +146,7 @@ def unanswered_counts(*where):
     # One step of the cadence goes to each of the institution's contacts: it counts once.
     return (select(Reminder.assignment_id, func.count(Reminder.due_at.distinct()).label("count"))
             .join(Assignment, Assignment.id == Reminder.assignment_id)
-            .where(*where, Reminder.sent_at.is_not(None), Reminder.kind.not_in(NOT_ANSWERABLE_KINDS),
+            .where(*where, Reminder.sent_at.is_not(None), Reminder.kind.not_in(TO_SECRETARIES),
                    or_(Assignment.last_update_at.is_(None), Reminder.sent_at > Assignment.last_update_at))
             .group_by(Reminder.assignment_id))
 

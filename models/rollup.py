@@ -19,6 +19,7 @@ from models.entities import (
     Committee,
     Evidence,
     Institution,
+    MessageKind,
     Reminder,
     Session,
     SessionKind,
@@ -27,9 +28,6 @@ from models.entities import (
 )
 from models.base import UTCDateTime
 from models.queries import unanswered_counts
-
-SUMMARY_KIND = "summary"
-
 
 def subtree(*roots: int) -> CTE:
     """The ids of these committees and of every committee below them (recursive)."""
@@ -205,7 +203,7 @@ async def updates(db: AsyncSession, committee_id: int, since: datetime, until: d
 async def last_summaries(db: AsyncSession, committee_ids: list[int]) -> dict[int, datetime]:
     """When each committee's last weekly summary went out."""
     query = (select(Reminder.committee_id, func.max(Reminder.sent_at))
-             .where(Reminder.committee_id.in_(committee_ids), Reminder.kind == SUMMARY_KIND,
+             .where(Reminder.committee_id.in_(committee_ids), Reminder.kind == MessageKind.SUMMARY,
                     Reminder.sent_at.is_not(None))
              .group_by(Reminder.committee_id))
     return dict((await db.execute(query)).all())

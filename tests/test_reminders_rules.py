@@ -8,19 +8,8 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
-from bot.reminders.cadence import (
-    BEFORE_DEADLINE,
-    NO_DEADLINE,
-    ON_DEADLINE,
-    OVERDUE,
-    Facts,
-    ReminderSettings,
-    is_open,
-    next_reminder,
-    snooze_until,
-    working_moment,
-)
-from models.entities import Status
+from bot.reminders.cadence import Facts, ReminderSettings, is_open, next_reminder, snooze_until, working_moment
+from models.entities import MessageKind, Status
 from tests.support.clock import lima
 
 LIMA = ZoneInfo("America/Lima")
@@ -62,13 +51,13 @@ def test_working_moment_moves_nights_weekends_and_holidays_to_the_next_opening()
 def test_cadence_with_a_deadline_skips_weekends_and_holy_week():
     facts = Facts(status=Status.PENDIENTE, deadline=EASTER_MONDAY, assigned_at=lima("2026-03-20 10:00"))
     assert cadence(facts, lima("2026-03-27 10:00"), lima("2026-04-17 18:00")) == [
-        ("Mon 30/03 08:00", BEFORE_DEADLINE, "D-7"),
+        ("Mon 30/03 08:00", MessageKind.BEFORE_DEADLINE, "D-7"),
         # D-2 is Saturday; Friday and Thursday are holidays: the warning comes on Wednesday, not late.
-        ("Wed 01/04 08:00", BEFORE_DEADLINE, "D-2"),
-        ("Mon 06/04 08:00", ON_DEADLINE, "D"),
-        ("Thu 09/04 08:00", OVERDUE, "D+3"),
-        ("Mon 13/04 08:00", OVERDUE, "D+7"),  # Thursday + 3 is Sunday
-        ("Thu 16/04 08:00", OVERDUE, "D+10"),
+        ("Wed 01/04 08:00", MessageKind.BEFORE_DEADLINE, "D-2"),
+        ("Mon 06/04 08:00", MessageKind.ON_DEADLINE, "D"),
+        ("Thu 09/04 08:00", MessageKind.OVERDUE, "D+3"),
+        ("Mon 13/04 08:00", MessageKind.OVERDUE, "D+7"),  # Thursday + 3 is Sunday
+        ("Thu 16/04 08:00", MessageKind.OVERDUE, "D+10"),
     ]
 
 
@@ -85,8 +74,8 @@ def test_an_answer_restarts_the_overdue_count():
 def test_without_a_deadline_every_fourteen_days_since_the_last_word():
     facts = Facts(status=Status.PENDIENTE, deadline=None, assigned_at=lima("2026-03-02 10:00"))
     assert cadence(facts, lima("2026-03-02 10:00"), lima("2026-04-30 18:00")) == [
-        ("Mon 16/03 08:00", NO_DEADLINE, "+14"), ("Mon 30/03 08:00", NO_DEADLINE, "+14"),
-        ("Mon 13/04 08:00", NO_DEADLINE, "+14"), ("Mon 27/04 08:00", NO_DEADLINE, "+14")]
+        ("Mon 16/03 08:00", MessageKind.NO_DEADLINE, "+14"), ("Mon 30/03 08:00", MessageKind.NO_DEADLINE, "+14"),
+        ("Mon 13/04 08:00", MessageKind.NO_DEADLINE, "+14"), ("Mon 27/04 08:00", MessageKind.NO_DEADLINE, "+14")]
     answered = cadence(facts, lima("2026-03-02 10:00"), lima("2026-04-10 18:00"), answers=(lima("2026-03-10 16:00"),))
     assert [when for when, *_ in answered] == ["Tue 24/03 08:00", "Tue 07/04 08:00"]
 
@@ -95,10 +84,10 @@ def test_missed_steps_collapse_into_the_latest():
     facts = Facts(status=Status.PENDIENTE, deadline=EASTER_MONDAY, assigned_at=lima("2026-03-20 10:00"))
     # Down from Friday 27 March to Wednesday 8 April: D-7, D-2 and D were missed; one reminder, the deadline's.
     step = next_reminder(facts, lima("2026-04-08 10:00"), LIMA, DEFAULTS)
-    assert (local(step.due_at), step.kind) == ("Mon 06/04 08:00", ON_DEADLINE)
+    assert (local(step.due_at), step.kind) == ("Mon 06/04 08:00", MessageKind.ON_DEADLINE)
     # Down for three weeks: one overdue reminder, due in the past, so it goes at once.
     step = next_reminder(facts, lima("2026-04-27 10:00"), LIMA, DEFAULTS)
-    assert (local(step.due_at), step.kind) == ("Thu 09/04 08:00", OVERDUE)
+    assert (local(step.due_at), step.kind) == ("Thu 09/04 08:00", MessageKind.OVERDUE)
 
 
 def test_a_snooze_moves_the_next_reminder_to_its_end():
@@ -110,7 +99,7 @@ def test_a_snooze_moves_the_next_reminder_to_its_end():
     snoozed = replace(facts, snoozed_until=until)
     step = next_reminder(snoozed, lima("2026-03-17 10:15"), LIMA, DEFAULTS)
     # The D-2 reminder would come on Wednesday; snoozed to Friday, the deadline's own reminder takes its place.
-    assert (local(step.due_at), step.kind) == ("Fri 20/03 10:15", ON_DEADLINE)
+    assert (local(step.due_at), step.kind) == ("Fri 20/03 10:15", MessageKind.ON_DEADLINE)
     assert local(snooze_until(lima("2026-03-26 16:00"), LIMA, DEFAULTS)) == "Mon 30/03 08:00"
     # Snoozed when the next step is further away: a reminder at the snooze's end, then the cadence goes on.
     early = replace(facts, snoozed_until=snooze_until(lima("2026-03-13 10:15"), LIMA, DEFAULTS))
@@ -132,7 +121,7 @@ def test_a_deadline_on_sunday_makes_one_reminder_on_friday():
     facts = Facts(status=Status.PENDIENTE, deadline=date(2026, 3, 22), assigned_at=lima("2026-03-02 10:00"),
                   last_done_at=lima("2026-03-16 08:00"))
     step = next_reminder(facts, lima("2026-03-16 09:00"), LIMA, DEFAULTS)
-    assert (local(step.due_at), step.kind, step.label) == ("Fri 20/03 08:00", ON_DEADLINE, "D")
+    assert (local(step.due_at), step.kind, step.label) == ("Fri 20/03 08:00", MessageKind.ON_DEADLINE, "D")
 
 
 def test_committee_settings_override_the_defaults_and_bad_values_are_ignored():
@@ -186,6 +175,6 @@ def test_an_answer_after_a_missed_step_is_not_followed_by_that_step():
     # Never reminded (the contact joined late); the deadline passed 5 days ago; the institution answers now.
     facts = Facts(status=Status.PENDIENTE, deadline=EASTER_MONDAY, assigned_at=lima("2026-03-02 10:00"))
     now = lima("2026-04-13 10:00")
-    assert next_reminder(facts, now, LIMA, DEFAULTS).kind == OVERDUE
+    assert next_reminder(facts, now, LIMA, DEFAULTS).kind == MessageKind.OVERDUE
     answered = next_reminder(replace(facts, last_update_at=now), now, LIMA, DEFAULTS)
-    assert (answered.kind, local(answered.due_at)) == (OVERDUE, "Thu 16/04 08:00")
+    assert (answered.kind, local(answered.due_at)) == (MessageKind.OVERDUE, "Thu 16/04 08:00")

@@ -14,13 +14,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.reminders.cadence import ESCALATION, OVERDUE, REMINDED_STATUSES, ReminderSettings, working_moment
+from bot.reminders.cadence import REMINDED_STATUSES, ReminderSettings, working_moment
 from bot.reminders.locking import lock
-from models.entities import Agreement, Assignment, Committee, Member, Reminder, Role
+from models.entities import Agreement, Assignment, Committee, Member, MessageKind, Reminder, Role
 
 log = logging.getLogger(__name__)
 
-DELIVERY = "delivery_problem"
 # Problems found within this time reach the secretary in one message.
 DELIVERY_DELAY = timedelta(minutes=2)
 
@@ -54,7 +53,7 @@ async def escalate_due(sessions: async_sessionmaker[AsyncSession], now: datetime
             new = await _not_escalated(db, committee_id, items)
             if new:
                 alerted += len(new)
-                await tell_secretaries(db, committee.id, ESCALATION, now, due_at=_due(committee, now),
+                await tell_secretaries(db, committee.id, MessageKind.ESCALATION, now, due_at=_due(committee, now),
                                        assignments=new)
     return alerted
 
@@ -73,8 +72,8 @@ async def unanswered_overdue(db: AsyncSession, assignment_ids: list[int] | None 
         select(Reminder.assignment_id, Agreement.committee_id, steps, Assignment.last_update_at, Assignment.created_at)
         .join(Assignment, Assignment.id == Reminder.assignment_id)
         .join(Agreement, Agreement.id == Assignment.agreement_id)
-        .where(Reminder.kind == OVERDUE, Reminder.sent_at.is_not(None), Assignment.status.in_(REMINDED_STATUSES),
-               Agreement.cancelled_at.is_(None),
+        .where(Reminder.kind == MessageKind.OVERDUE, Reminder.sent_at.is_not(None),
+               Assignment.status.in_(REMINDED_STATUSES), Agreement.cancelled_at.is_(None),
                or_(Assignment.last_update_at.is_(None), Reminder.sent_at > Assignment.last_update_at))
         .group_by(Reminder.assignment_id, Agreement.committee_id, Assignment.last_update_at, Assignment.created_at))
     if assignment_ids is not None:
@@ -85,7 +84,7 @@ async def unanswered_overdue(db: AsyncSession, assignment_ids: list[int] | None 
 async def report_delivery_problem(db: AsyncSession, committee_id: int, now: datetime, **problem: Any) -> None:
     """Queue one line for the secretaries' next delivery-problem message (sent DELIVERY_DELAY from now)."""
     committee = await db.get(Committee, committee_id)
-    await tell_secretaries(db, committee.id, DELIVERY, now, due_at=_due(committee, now + DELIVERY_DELAY),
+    await tell_secretaries(db, committee.id, MessageKind.DELIVERY, now, due_at=_due(committee, now + DELIVERY_DELAY),
                            problems=[problem])
 
 
@@ -121,5 +120,5 @@ def _due(committee: Committee, at: datetime) -> datetime:
 
 async def _escalations(db: AsyncSession, committee_id: int, since: datetime) -> list[tuple[datetime, set[int]]]:
     rows = await db.execute(select(Reminder.created_at, Reminder.payload).where(
-        Reminder.committee_id == committee_id, Reminder.kind == ESCALATION, Reminder.created_at > since))
+        Reminder.committee_id == committee_id, Reminder.kind == MessageKind.ESCALATION, Reminder.created_at > since))
     return [(created, set(payload.get("assignments", []))) for created, payload in rows.all()]

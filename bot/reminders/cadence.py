@@ -12,17 +12,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.deadlines import is_working_day
-from models.entities import Status
+from models.entities import MessageKind, Status
 from models.lifecycle import WORKING
-
-BEFORE_DEADLINE = "before_deadline"
-ON_DEADLINE = "on_deadline"
-OVERDUE = "overdue"
-NO_DEADLINE = "no_deadline"
-ESCALATION = "escalation"
-NOTICE = "notice"
-# Reminders an institution can answer; escalations and notices go to the secretary.
-ANSWERABLE_KINDS = (BEFORE_DEADLINE, ON_DEADLINE, OVERDUE, NO_DEADLINE)
 
 # An institution that reported completion waits for the secretary's verification: reminding it would be nagging.
 REMINDED_STATUSES = WORKING
@@ -153,14 +144,14 @@ def _steps(facts: Facts, tz: ZoneInfo, settings: ReminderSettings) -> list[Step]
     if facts.deadline is None:
         last = max(m for m in (facts.assigned_at, facts.last_update_at, facts.last_done_at) if m is not None)
         day = working_day_on_or_after(local(last) + timedelta(days=settings.silent_every))
-        return [Step(opening(day, tz, settings), NO_DEADLINE, f"+{settings.silent_every}")]
+        return [Step(opening(day, tz, settings), MessageKind.NO_DEADLINE, f"+{settings.silent_every}")]
     deadline = facts.deadline
-    steps = [Step(opening(working_day_on_or_before(deadline - timedelta(days=n)), tz, settings), BEFORE_DEADLINE,
-                  f"D-{n}") for n in settings.days_before]
-    steps.append(Step(opening(working_day_on_or_before(deadline), tz, settings), ON_DEADLINE, "D"))
+    steps = [Step(opening(working_day_on_or_before(deadline - timedelta(days=n)), tz, settings),
+                  MessageKind.BEFORE_DEADLINE, f"D-{n}") for n in settings.days_before]
+    steps.append(Step(opening(working_day_on_or_before(deadline), tz, settings), MessageKind.ON_DEADLINE, "D"))
     since = max([deadline] + [local(m) for m in (facts.last_done_at, facts.last_update_at) if m is not None])
     overdue_day = working_day_on_or_after(since + timedelta(days=settings.overdue_every))
-    steps.append(Step(opening(overdue_day, tz, settings), OVERDUE, f"D+{(overdue_day - deadline).days}"))
+    steps.append(Step(opening(overdue_day, tz, settings), MessageKind.OVERDUE, f"D+{(overdue_day - deadline).days}"))
     # Two steps moved onto the same day are one reminder: the later step says more.
     unique: dict[datetime, Step] = {}
     for step in steps:

@@ -16,14 +16,13 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import audit
-from bot.reminders.alerts import DELIVERY, report_delivery_problem
-from bot.reminders.cadence import ANSWERABLE_KINDS, ESCALATION
+from bot.reminders.alerts import report_delivery_problem
 from bot.reminders.locking import is_postgres
-from models.entities import Agreement, Assignment, Institution, Member, Reminder, Role
+from models.entities import ANSWERABLE_KINDS, Agreement, Assignment, Institution, Member, MessageKind, Reminder, Role
 
 log = logging.getLogger(__name__)
 
-KINDS = (*ANSWERABLE_KINDS, ESCALATION, DELIVERY)
+KINDS = (*ANSWERABLE_KINDS, MessageKind.ESCALATION, MessageKind.DELIVERY)
 IN_DOUBT = "in doubt: the bot stopped during the request; not sent again"
 
 

@@ -13,17 +13,9 @@ from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import audit
-from bot.reminders.cadence import (
-    ANSWERABLE_KINDS,
-    REMINDED_STATUSES,
-    Facts,
-    ReminderSettings,
-    Step,
-    next_reminder,
-    snooze_until,
-)
+from bot.reminders.cadence import REMINDED_STATUSES, Facts, ReminderSettings, Step, next_reminder, snooze_until
 from bot.reminders.locking import chunked, lock
-from models.entities import Agreement, Assignment, Committee, Member, Reminder, Role, Status
+from models.entities import ANSWERABLE_KINDS, Agreement, Assignment, Committee, Member, Reminder, Role, Status
 
 CHUNK = 200  # assignments planned per transaction: keeps each lock short
 

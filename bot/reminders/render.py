@@ -11,10 +11,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from bot import keyboards, texts
-from bot.reminders.alerts import DELIVERY, unanswered_overdue
-from bot.reminders.cadence import ANSWERABLE_KINDS, ESCALATION, REMINDED_STATUSES, ReminderSettings
+from bot.reminders.alerts import unanswered_overdue
+from bot.reminders.cadence import REMINDED_STATUSES, ReminderSettings
 from bot.views import agreement_deadline, day, session_name, shorten
-from models.entities import Agreement, Assignment, Committee, Institution, Reminder, Session
+from models.entities import (
+    ANSWERABLE_KINDS,
+    Agreement,
+    Assignment,
+    Committee,
+    Institution,
+    MessageKind,
+    Reminder,
+    Session,
+)
 
 MAX_LINES = 25  # of an escalation or a delivery problem: well under Telegram's 4,096 characters
 
@@ -38,9 +47,9 @@ async def render(db: AsyncSession, ids: list[int], now: datetime) -> list[Outgoi
         committee = committees[row.committee_id]
         if row.kind in ANSWERABLE_KINDS:
             outgoing.append(_reminder(row, committee, *details[row.assignment_id], now))
-        elif row.kind == ESCALATION:
+        elif row.kind == MessageKind.ESCALATION:
             outgoing.append(Outgoing(row.id, row.chat_id, row.kind, await _escalation(db, row, committee, now)))
-        elif row.kind == DELIVERY:
+        elif row.kind == MessageKind.DELIVERY:
             outgoing.append(Outgoing(row.id, row.chat_id, row.kind, _delivery(row, committee)))
     return outgoing
 
