@@ -29,7 +29,8 @@ async def settings_command(update: Update, context: AppContext) -> None:
             except BadSetting:
                 answer = texts.t(texts.CONFIG_BAD, text=" ".join(words)[:60])
             else:
-                await committee_settings.apply(db, member.committee, change, now=context.now(), actor=author(update).actor)
+                await committee_settings.apply(db, member.committee, change, now=context.now(),
+                                               actor=author(update).actor)
                 answer = texts.t(texts.CONFIG_SAVED, setting=words[0].lower(), value=" ".join(words[1:]))
     await reply(update, context, answer)
 
