@@ -9,13 +9,12 @@ from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
-from bot import summary_jobs
 from bot.clock import Clock, SystemClock
 from bot.commands import commands_for
 from bot.concurrency import ChatOrderProcessor
 from bot.config import Settings
 from bot.context import AppContext, Services
-from bot.reminders.jobs import start_reminders
+from bot.outbox.jobs import start_outbox
 from handlers import (
     agreements,
     committee_settings,
@@ -79,5 +78,4 @@ def application_builder(settings: Settings) -> ApplicationBuilder:
 async def post_init(application: Application) -> None:
     """Everyone's menu by default; /start gives each chat the menu of its roles."""
     await application.bot.set_my_commands([BotCommand(c.name, c.es) for c in commands_for(set())])
-    summary_jobs.schedule(application)
-    start_reminders(application)
+    start_outbox(application)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import audit, texts
 from bot.reminders.cadence import ReminderSettings
 from bot.reminders.planner import plan
-from bot.summary_jobs import Schedule
+from bot.summary_plan import Schedule
 from models.entities import Agreement, Assignment, Committee
 from models.semaforo import LightSettings
 

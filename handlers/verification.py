@@ -1,5 +1,5 @@
 """The secretary's side of the chat: /verificar, /observar, /anular, the notice's buttons and the reason asked after
-↩️ Observar, and the job that sends the batched notices."""
+↩️ Observar (the batched notices themselves go through the outbox, bot/notices.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from bot import callbacks, decisions, notices, texts
 from bot.context import AppContext
 from bot.messaging import send_text
 from bot.progress import ReportRefused
-from bot.reminders.jobs import shared_pacer
 from bot.views import shorten
 from handlers.common import AWAITING, Awaiting, args_text, author, membership, names_of, refusal, reply
 from models import queries
@@ -185,12 +184,6 @@ async def _tell(context: AppContext, chats: list[int], text: str) -> None:
             log.warning("could not tell chat %s about a decision", chat_id, exc_info=True)
 
 
-async def notices_job(context: AppContext) -> None:
-    """Send the secretaries' batched notices that are due."""
-    await notices.send_due_notices(context.bot, context.services.sessions, context.now(),
-                                   shared_pacer(context.application))
-
-
 def register(application: Application) -> None:
     application.add_handler(CommandHandler("verificar", verify))
     application.add_handler(CommandHandler("observar", observe))
@@ -199,4 +192,3 @@ def register(application: Application) -> None:
     application.add_handler(MessageHandler(
         ((filters.TEXT & ~filters.COMMAND) | filters.Document.ALL | filters.PHOTO | filters.VOICE)
         & Awaiting(application, "asked_for_reason", _asked_for_reason), received_reason))
-    application.job_queue.run_repeating(notices_job, interval=30, first=10, name="notices")

@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot import committees
 from bot.app import build_application
 from bot.config import Settings
+from bot.outbox.jobs import RUNTIME
+from bot.outbox.pacing import Limits, Pacer
 from models.db import create_engine, session_factory, upgrade
 from models.entities import Committee, CommitteeKind
 from tests.support.clock import FakeClock, lima
@@ -82,6 +84,8 @@ async def telegram(api: FakeBotAPI, sessions, clock) -> Telegram:
     async with application:
         # run_polling() would call post_init between initialize() and start(); do the same.
         await application.post_init(application)
+        # Telegram's windows last 1/100 of real time where a test is not about pacing.
+        application.bot_data[RUNTIME].pacer = Pacer(Limits().scaled(REMINDER_SCALE))
         await application.start()
         await application.updater.start_polling(poll_interval=0, timeout=1)
         yield Telegram(api, application)
@@ -102,7 +106,4 @@ async def four_weeks(sessions, clock, committee) -> Committee:
 
 @pytest.fixture
 def rounds(telegram: Telegram, clock: FakeClock) -> Rounds:
-    from bot.reminders.pacing import Limits, Pacer
-
-    telegram.application.bot_data["reminders"].pacer = Pacer(Limits().scaled(REMINDER_SCALE))
     return Rounds(telegram, clock)

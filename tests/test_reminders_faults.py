@@ -7,10 +7,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.reminders import outbox
-from bot.reminders.dispatcher import Dispatcher, telegram_send
-from bot.reminders.outbox import IN_DOUBT
-from bot.reminders.pacing import Limits, Pacer
+from bot.outbox import store
+from bot.outbox.dispatcher import Dispatcher, telegram_send
+from bot.outbox.jobs import RUNTIME
+from bot.outbox.kinds import POLICIES
+from bot.outbox.store import IN_DOUBT
+from bot.outbox.pacing import Limits, Pacer
 from bot.reminders.planner import plan_due
 from models.entities import AuditEntry, Member, Reminder
 from tests.support.clock import lima
@@ -84,7 +86,7 @@ async def test_5xx_is_retried_with_backoff_then_given_up_visibly(telegram, sessi
 
 async def test_a_timeout_is_retried(telegram, sessions, clock, committee, rounds):
     rosa, carlos, lucia, group = await followed_agreement(telegram, sessions, clock)
-    telegram.application.bot_data["reminders"].read_timeout = 0.1
+    telegram.application.bot_data[RUNTIME].read_timeout = 0.1
     telegram.api.hang("sendMessage", 0.5, chat_id=carlos.id)
     await rounds.travel(lima("2026-03-30 08:00"))
     [row] = await rows_of(sessions, carlos.id)
@@ -133,8 +135,9 @@ async def test_rows_claimed_by_a_dead_instance_go_out_once_its_lease_ends(telegr
     rosa, carlos, lucia, group = await followed_agreement(telegram, sessions, clock)
     clock.set(lima("2026-03-30 08:00"))
     await plan_due(sessions, clock.now(), everything=True)
-    claimed = await outbox.claim(sessions, now=clock.now(), worker="dead-instance", limit=10,
-                                 lease=timedelta(minutes=10), committees=[committee.id], skip_chats=set())
+    claimed = await store.claim(sessions, now=clock.now(), worker="dead-instance", limit=10,
+                                 lease=timedelta(minutes=10), lanes=store.Lanes.of(POLICIES, [committee.id]),
+                                skip_chats=set())
     assert len(claimed.ids) == 2
 
     clock.set(lima("2026-03-30 08:05"))
@@ -151,7 +154,7 @@ async def test_after_six_hours_down_what_was_due_goes_out_once(telegram, session
     await rounds.travel(lima("2026-03-30 07:00"))
     # Down from 07:00 to 13:00: the 08:00 reminders go when it is back, once.
     clock.set(lima("2026-03-30 13:00"))
-    telegram.application.bot_data["reminders"].last_full_plan = None  # a new process
+    telegram.application.bot_data[RUNTIME].last_full_plan = None  # a new process
     await rounds.run()
     await rounds.travel(lima("2026-03-30 18:00"))
     assert [len(reminders_to(telegram, chat)) for chat in (carlos.id, group.id)] == [1, 1]
@@ -164,7 +167,7 @@ async def test_after_days_down_only_the_latest_reminder_goes_and_only_at_work(te
     await rounds.travel(lima("2026-03-30 09:00"))
     # Down from Monday 30 March until Saturday 4 April: D-2 (Wednesday) was missed; back on a Saturday.
     clock.set(lima("2026-04-04 10:00"))
-    telegram.application.bot_data["reminders"].last_full_plan = None
+    telegram.application.bot_data[RUNTIME].last_full_plan = None
     await rounds.travel(lima("2026-04-06 07:00"))
     assert [len(reminders_to(telegram, chat)) for chat in (carlos.id, group.id)] == [1, 1]
     await rounds.travel(lima("2026-04-06 10:00"))
@@ -172,7 +175,7 @@ async def test_after_days_down_only_the_latest_reminder_goes_and_only_at_work(te
     assert len(texts) == 2 and texts[-1].startswith("📅 <b>Hoy vence un acuerdo</b>") and "(hoy)" in texts[-1]
     # And a week down over the deadline: one overdue reminder, not one per missed step.
     clock.set(lima("2026-04-17 10:00"))
-    telegram.application.bot_data["reminders"].last_full_plan = None
+    telegram.application.bot_data[RUNTIME].last_full_plan = None
     await rounds.run()
     texts = reminders_to(telegram, carlos.id)
     assert len(texts) == 3 and texts[-1].startswith("⏰ <b>Acuerdo vencido</b>")

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 from telegram.error import RetryAfter
 
-from bot.reminders.dispatcher import Dispatcher, telegram_send
-from bot.reminders.pacing import Limits, Pacer
+from bot.outbox.dispatcher import Dispatcher, telegram_send
+from bot.outbox.pacing import Limits, Pacer
 from bot.reminders.planner import plan_due
 from models.entities import Reminder
 from tests.support.database import POSTGRES_URL

@@ -1,57 +1,46 @@
-"""Each outbox row as its chat will read it: Spanish, HTML, every value escaped, one message under 4,096 characters."""
+"""The reminders' rows as their chats will read them: Spanish, HTML, every value escaped, one message under 4,096
+characters. One renderer per kind (bot/outbox/kinds.py); each takes a batch of rows of its kind."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardMarkup
 
 from bot import keyboards, texts
+from bot.outbox.message import Outgoing
 from bot.reminders.alerts import unanswered_overdue
 from bot.reminders.cadence import REMINDED_STATUSES, ReminderSettings
 from bot.views import agreement_deadline, day, session_name, shorten
-from models.entities import (
-    ANSWERABLE_KINDS,
-    Agreement,
-    Assignment,
-    Committee,
-    Institution,
-    MessageKind,
-    Reminder,
-    Session,
-)
+from models.entities import Agreement, Assignment, Committee, Institution, Reminder, Session
 
 MAX_LINES = 25  # of an escalation or a delivery problem: well under Telegram's 4,096 characters
 
 
-@dataclass(frozen=True)
-class Outgoing:
-    reminder_id: int
-    chat_id: int
-    kind: str
-    text: str | None  # None: nothing left to say (everything it listed was answered meanwhile)
-    keyboard: InlineKeyboardMarkup | None = None
+async def render_reminders(db: AsyncSession, rows: Sequence[Reminder], now: datetime) -> list[Outgoing]:
+    """An institution's reminders: the agreement, its deadline and status, and the buttons to answer."""
+    committees = await _committees(db, rows)
+    details = await _details(db, [row.assignment_id for row in rows])
+    return [_reminder(row, committees[row.committee_id], *details[row.assignment_id], now) for row in rows]
 
 
-async def render(db: AsyncSession, ids: list[int], now: datetime) -> list[Outgoing]:
-    rows = (await db.scalars(select(Reminder).where(Reminder.id.in_(ids)).order_by(Reminder.due_at, Reminder.id))).all()
-    committees = {c.id: c for c in await db.scalars(select(Committee).where(
-        Committee.id.in_({r.committee_id for r in rows})))}
-    details = await _details(db, [r.assignment_id for r in rows if r.kind in ANSWERABLE_KINDS])
-    outgoing = []
-    for row in rows:
-        committee = committees[row.committee_id]
-        if row.kind in ANSWERABLE_KINDS:
-            outgoing.append(_reminder(row, committee, *details[row.assignment_id], now))
-        elif row.kind == MessageKind.ESCALATION:
-            outgoing.append(Outgoing(row.id, row.chat_id, row.kind, await _escalation(db, row, committee, now)))
-        elif row.kind == MessageKind.DELIVERY:
-            outgoing.append(Outgoing(row.id, row.chat_id, row.kind, _delivery(row, committee)))
-    return outgoing
+async def render_escalations(db: AsyncSession, rows: Sequence[Reminder], now: datetime) -> list[Outgoing]:
+    committees = await _committees(db, rows)
+    return [Outgoing(row.id, row.chat_id, row.kind, await _escalation(db, row, committees[row.committee_id], now))
+            for row in rows]
+
+
+async def render_delivery_problems(db: AsyncSession, rows: Sequence[Reminder], now: datetime) -> list[Outgoing]:
+    committees = await _committees(db, rows)
+    return [Outgoing(row.id, row.chat_id, row.kind, _delivery(row, committees[row.committee_id])) for row in rows]
+
+
+async def _committees(db: AsyncSession, rows: Sequence[Reminder]) -> dict[int, Committee]:
+    return {c.id: c for c in await db.scalars(select(Committee).where(
+        Committee.id.in_({row.committee_id for row in rows})))}
 
 
 def _today(committee: Committee, now: datetime) -> date:

@@ -27,8 +27,8 @@ from telegram.ext import AIORateLimiter, ExtBot  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
 from bot import committees  # noqa: E402
-from bot.reminders.dispatcher import Dispatcher, telegram_send  # noqa: E402
-from bot.reminders.pacing import Limits, Pacer  # noqa: E402
+from bot.outbox.dispatcher import Dispatcher, telegram_send  # noqa: E402
+from bot.outbox.pacing import Limits, Pacer  # noqa: E402
 from bot.reminders.planner import plan_due  # noqa: E402
 from models.db import create_engine, session_factory, upgrade  # noqa: E402
 from models.entities import CommitteeKind  # noqa: E402

@@ -22,7 +22,7 @@ from sqlalchemy import event, func, select  # noqa: E402
 
 from bot.summaries import build_summaries, build_summary  # noqa: E402
 from bot.summary_render import render  # noqa: E402
-from bot.summary_jobs import BATCH  # noqa: E402
+from bot.summary_plan import BATCH  # noqa: E402
 from models.db import create_engine, session_factory  # noqa: E402
 from models.entities import Agreement, Committee, CommitteeKind  # noqa: E402
 from tests.benchmarks.national_data import NOW, sqlite_url  # noqa: E402

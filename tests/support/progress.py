@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from bot.notices import send_due_notices
-from models.entities import Status, StatusUpdate
+from models.entities import MessageKind, Reminder, Status, StatusUpdate
 from tests.support.scenarios import invitation_code
 
 
@@ -41,5 +40,16 @@ async def status_of(sessions, code: str, institution: str) -> Status:
 
 
 async def run_notices(telegram, sessions, clock) -> int:
+    """Two minutes on, one round of the outbox; returns how many of the secretaries' notices it delivered."""
+    from bot.outbox.jobs import run_round
+
     clock.advance(minutes=2)
-    return await send_due_notices(telegram.application.bot, sessions, clock.now())
+    before = await _notices_delivered(sessions)
+    await run_round(telegram.application)
+    return await _notices_delivered(sessions) - before
+
+
+async def _notices_delivered(sessions) -> int:
+    async with sessions() as db:
+        return await db.scalar(select(func.count(Reminder.id)).where(Reminder.kind == MessageKind.NOTICE,
+                                                                     Reminder.message_id.is_not(None)))

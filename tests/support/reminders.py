@@ -19,7 +19,7 @@ class Rounds:
         self.clock = clock
 
     async def run(self):
-        from bot.reminders.jobs import run_round
+        from bot.outbox.jobs import run_round
 
         return await run_round(self.telegram.application)
 
@@ -60,11 +60,12 @@ async def many_reminders(sessions, clock, committee_id: int, chats: list[int]) -
 
 
 async def sent_rows(sessions):
-    """Every reminder row that went out, in order."""
+    """Every institution's reminder that went out, in order (not the secretaries' messages)."""
     from sqlalchemy import select
 
-    from models.entities import Reminder
+    from models.entities import ANSWERABLE_KINDS, Reminder
 
     async with sessions() as db:
-        return list((await db.scalars(select(Reminder).where(Reminder.sent_at.is_not(None))
+        return list((await db.scalars(select(Reminder).where(Reminder.sent_at.is_not(None),
+                                                             Reminder.kind.in_(ANSWERABLE_KINDS))
                                       .order_by(Reminder.sent_at, Reminder.chat_id))).all())

@@ -1,5 +1,6 @@
-"""The one periodic job: plan what is due, alert the secretaries, then send. Everything it needs is in the
-database, so a restart loses nothing and the first round after it catches up."""
+"""The one periodic job: plan the reminders and the weekly summaries, alert the secretaries, then send everything
+due. Everything it needs is in the database, so a restart loses nothing and the first round after it catches up.
+A stage that fails is logged and the next one runs: nothing one committee holds stops the others' messages."""
 
 from __future__ import annotations
 
@@ -8,24 +9,27 @@ import os
 import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Awaitable, TypeVar
 from uuid import uuid4
 
 from telegram.ext import Application
 
 from bot.context import AppContext
-from bot.reminders import outbox
+from bot.outbox import store
+from bot.outbox.dispatcher import Dispatcher, RoundResult, telegram_send
+from bot.outbox.pacing import Limits, Pacer
 from bot.reminders.alerts import escalate_due
-from bot.reminders.dispatcher import Dispatcher, RoundResult, telegram_send
-from bot.reminders.pacing import Limits, Pacer
 from bot.reminders.planner import plan_due
+from bot.summary_plan import plan_summaries
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ROUND_SECONDS = 30
 # Besides what changed, every open assignment is planned again this often (and in the first round after a start):
 # it collapses steps missed while the bot was down or a committee was closed, and repairs what no hook replanned.
 FULL_PLAN_EVERY = timedelta(hours=6)
-RUNTIME = "reminders"
+RUNTIME = "outbox"
 
 
 @dataclass
@@ -39,22 +43,16 @@ class Runtime:
     busy: bool = False
 
 
-def start_reminders(application: Application) -> None:
+def start_outbox(application: Application) -> None:
     """Share the pacer and run a round every ROUND_SECONDS."""
     services = AppContext(application).services
     application.bot_data[RUNTIME] = Runtime(Pacer(Limits().with_overall(services.settings.send_rate)))
     # The first round waits one interval too: a start is not held up, and a test's conversation is not interrupted.
-    application.job_queue.run_repeating(reminder_round, interval=ROUND_SECONDS, first=ROUND_SECONDS,
-                                        name="reminders", job_kwargs={"max_instances": 2, "coalesce": True})
+    application.job_queue.run_repeating(outbox_round, interval=ROUND_SECONDS, first=ROUND_SECONDS,
+                                        name="outbox", job_kwargs={"max_instances": 2, "coalesce": True})
 
 
-def shared_pacer(application: Application) -> Pacer | None:
-    """The pacer every sender of this process shares (None before the reminders started)."""
-    runtime = application.bot_data.get(RUNTIME)
-    return runtime.pacer if runtime is not None else None
-
-
-async def reminder_round(context: AppContext) -> None:
+async def outbox_round(context: AppContext) -> None:
     """Plan, escalate and send what is due (a round still running makes this one return at once)."""
     await run_round(context.application)
 
@@ -66,19 +64,32 @@ async def run_round(application: Application) -> RoundResult | None:
     runtime.busy = True
     try:
         services = AppContext(application).services
-        now = services.clock.now()
+        sessions, now = services.sessions, services.clock.now()
         everything = runtime.last_full_plan is None or now - runtime.last_full_plan >= FULL_PLAN_EVERY
-        planned = await plan_due(services.sessions, now, everything=everything)
+        planned = await _stage("planning the reminders", plan_due(sessions, now, everything=everything)) or 0
         if everything:
             runtime.last_full_plan = now
-        alerted = await escalate_due(services.sessions, now)
-        await outbox.mark_in_doubt(services.sessions, now)
-        dispatcher = Dispatcher(services.sessions, telegram_send(application.bot, runtime.read_timeout),
-                                services.clock, runtime.pacer, runtime.worker,
-                                keep_going=lambda: application.running)
+        alerted = await _stage("escalating", escalate_due(sessions, now)) or 0
+        await _stage("planning the weekly summaries", _plan_summaries(sessions, now))
+        await _stage("labelling rows in doubt", store.mark_in_doubt(sessions, now))
+        dispatcher = Dispatcher(sessions, telegram_send(application.bot, runtime.read_timeout), services.clock,
+                                runtime.pacer, runtime.worker, keep_going=lambda: application.running)
         result = await dispatcher.run()
-        if planned or alerted or result.sent or result.retried or result.gone or result.given_up:
-            log.info("reminders: %d planned, %d escalated, %s", planned, alerted, result)
+        if planned or alerted or result != RoundResult():
+            log.info("outbox: %d planned, %d escalated, %s", planned, alerted, result)
         return result
     finally:
         runtime.busy = False
+
+
+async def _plan_summaries(sessions, now: datetime) -> None:
+    async with sessions.begin() as db:
+        await plan_summaries(db, now)
+
+
+async def _stage(name: str, work: Awaitable[T]) -> T | None:
+    try:
+        return await work
+    except Exception:
+        log.exception("%s failed; the round goes on", name)
+        return None

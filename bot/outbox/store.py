@@ -1,9 +1,9 @@
-"""The dispatcher's writes to the outbox, each in its own short transaction.
+"""The dispatcher's reads and writes of the outbox, each in its own short transaction.
 
 A row goes: pending → claimed (a lease: claimed_by, claimed_until) → attempted (sent_at written and committed
 *before* the request) → confirmed (message_id) | back to pending for a retry (sent_at cleared, claimed_until =
-not before) | cancelled (error says why). A row left attempted without a message_id by a crash is never sent
-again: see README, "Reminders", for why.
+not before) | cancelled (error says why; "set aside: …" when rendering it failed). A row left attempted without
+a message_id by a crash is never sent again: docs/design.md, "Delivery", says why.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Mapping
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -18,16 +19,39 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import audit
 from bot.reminders.alerts import report_delivery_problem
 from bot.reminders.locking import is_postgres
-from models.entities import ANSWERABLE_KINDS, Agreement, Assignment, Institution, Member, MessageKind, Reminder, Role
+from models.entities import ANSWERABLE_KINDS, Agreement, Assignment, Committee, Institution, Member, Reminder, Role
 
 log = logging.getLogger(__name__)
 
-KINDS = (*ANSWERABLE_KINDS, MessageKind.ESCALATION, MessageKind.DELIVERY)
 IN_DOUBT = "in doubt: the bot stopped during the request; not sent again"
+TIMED_OUT = "in doubt: the request timed out; not sent again"
+SET_ASIDE = "set aside: "
+
+
+@dataclass(frozen=True)
+class Lanes:
+    """Which kinds go only while their committee is at work, which at any hour, and the committees at work now."""
+
+    working_hours: tuple[str, ...]
+    any_hour: tuple[str, ...]
+    at_work: list[int]
+
+    @classmethod
+    def of(cls, policies: Mapping[str, Any], at_work: list[int]) -> Lanes:
+        return cls(tuple(kind for kind, policy in policies.items() if policy.working_hours),
+                   tuple(kind for kind, policy in policies.items() if not policy.working_hours), at_work)
+
+    def rows(self):
+        return or_(Reminder.kind.in_(self.any_hour),
+                   and_(Reminder.kind.in_(self.working_hours), Reminder.committee_id.in_(self.at_work)))
+
+    @property
+    def empty(self) -> bool:
+        return not self.any_hour and not (self.working_hours and self.at_work)
 
 
 def _claimable(now: datetime):
-    return and_(Reminder.kind.in_(KINDS), Reminder.sent_at.is_(None), Reminder.cancelled_at.is_(None),
+    return and_(Reminder.sent_at.is_(None), Reminder.cancelled_at.is_(None),
                 Reminder.due_at <= now, or_(Reminder.claimed_until.is_(None), Reminder.claimed_until <= now))
 
 
@@ -38,11 +62,11 @@ class Claim:
 
 
 async def claim(sessions: async_sessionmaker[AsyncSession], *, now: datetime, worker: str, limit: int,
-                lease: timedelta, committees: list[int], skip_chats: set[int]) -> Claim:
+                lease: timedelta, lanes: Lanes, skip_chats: set[int]) -> Claim:
     """Take up to `limit` due rows of these committees for `lease`, at most one per chat: each chat's first, the
     earliest due first and, among rows due together, the chats with most waiting (a group chat's 20 a minute make
     its queue the slowest to empty, so it must not be left for the end). Rows of `skip_chats` stay for later."""
-    if not committees or limit <= 0:
+    if lanes.empty or limit <= 0:
         return Claim([])
     contended = False
     async with sessions.begin() as db:
@@ -55,7 +79,7 @@ async def claim(sessions: async_sessionmaker[AsyncSession], *, now: datetime, wo
                    func.row_number().over(partition_by=Reminder.chat_id, order_by=(Reminder.due_at, Reminder.id))
                    .label("place"),
                    func.count().over(partition_by=Reminder.chat_id).label("queue"))
-            .where(_claimable(now), Reminder.committee_id.in_(committees), Reminder.chat_id.not_in(elsewhere),
+            .where(_claimable(now), lanes.rows(), Reminder.chat_id.not_in(elsewhere),
                    *([Reminder.chat_id.not_in(skip_chats)] if skip_chats else []))
             .subquery())
         ids = list(await db.scalars(select(waiting.c.id).where(waiting.c.place == 1)
@@ -73,14 +97,14 @@ async def claim(sessions: async_sessionmaker[AsyncSession], *, now: datetime, wo
     return Claim(ids, contended)
 
 
-async def any_due(sessions: async_sessionmaker[AsyncSession], *, now: datetime, committees: list[int],
+async def any_due(sessions: async_sessionmaker[AsyncSession], *, now: datetime, lanes: Lanes,
                   chats: set[int]) -> bool:
     """Whether rows of these chats are waiting (so a round must not end yet)."""
-    if not committees or not chats:
+    if lanes.empty or not chats:
         return False
     async with sessions() as db:
         return await db.scalar(select(Reminder.id).where(
-            _claimable(now), Reminder.committee_id.in_(committees), Reminder.chat_id.in_(chats)).limit(1)) is not None
+            _claimable(now), lanes.rows(), Reminder.chat_id.in_(chats)).limit(1)) is not None
 
 
 async def mark_attempts(sessions: async_sessionmaker[AsyncSession], ids: list[int], *, worker: str, now: datetime,
@@ -169,6 +193,8 @@ async def record_chat_moved(sessions: async_sessionmaker[AsyncSession], reminder
         old = row.chat_id
         await db.execute(update(Member).where(Member.chat_id == old).values(chat_id=new_chat_id)
                          .execution_options(synchronize_session=False))
+        await db.execute(update(Committee).where(Committee.group_chat_id == old).values(group_chat_id=new_chat_id)
+                         .execution_options(synchronize_session=False))
         await db.execute(update(Reminder).where(Reminder.chat_id == old, Reminder.sent_at.is_(None))
                          .values(chat_id=new_chat_id).execution_options(synchronize_session=False))
         await db.execute(update(Reminder).where(Reminder.id == reminder_id)
@@ -176,11 +202,28 @@ async def record_chat_moved(sessions: async_sessionmaker[AsyncSession], reminder
                          .execution_options(synchronize_session=False))
 
 
-async def record_nothing_to_say(sessions: async_sessionmaker[AsyncSession], reminder_id: int, *,
+async def record_nothing_to_say(sessions: async_sessionmaker[AsyncSession], reminder_id: int, *, reason: str,
                                 now: datetime) -> None:
     async with sessions.begin() as db:
         await db.execute(update(Reminder).where(Reminder.id == reminder_id, Reminder.sent_at.is_(None))
-                         .values(cancelled_at=now, error="cancelled: everything it listed was answered"))
+                         .values(cancelled_at=now, error=f"cancelled: {reason}"[:500]))
+
+
+async def record_set_aside(sessions: async_sessionmaker[AsyncSession], reminder_id: int, *, error: BaseException,
+                           now: datetime) -> None:
+    """Rendering or planning this row failed: it is cancelled with the error, so that it stops no round."""
+    async with sessions.begin() as db:
+        await db.execute(update(Reminder).where(Reminder.id == reminder_id, Reminder.sent_at.is_(None))
+                         .values(cancelled_at=now, claimed_by=None, claimed_until=None,
+                                 error=f"{SET_ASIDE}{type(error).__name__}: {error}"[:500])
+                         .execution_options(synchronize_session=False))
+
+
+async def record_timed_out(sessions: async_sessionmaker[AsyncSession], reminder_id: int) -> None:
+    """The request timed out and the kind is sent at most once: attempted, never confirmed, not sent again."""
+    async with sessions.begin() as db:
+        await db.execute(update(Reminder).where(Reminder.id == reminder_id)
+                         .values(error=TIMED_OUT, claimed_until=None).execution_options(synchronize_session=False))
 
 
 async def release(sessions: async_sessionmaker[AsyncSession], ids: list[int], *, worker: str) -> None:
@@ -195,7 +238,7 @@ async def release(sessions: async_sessionmaker[AsyncSession], ids: list[int], *,
 
 async def mark_in_doubt(sessions: async_sessionmaker[AsyncSession], now: datetime) -> int:
     """Label the rows a crash left attempted but unconfirmed; they stay sent (at most once)."""
-    abandoned = and_(Reminder.kind.in_(KINDS), Reminder.sent_at.is_not(None), Reminder.message_id.is_(None),
+    abandoned = and_(Reminder.sent_at.is_not(None), Reminder.message_id.is_(None),
                      Reminder.error.is_(None), Reminder.claimed_until < now)
     async with sessions() as db:
         if await db.scalar(select(Reminder.id).where(abandoned).limit(1)) is None:
@@ -203,5 +246,5 @@ async def mark_in_doubt(sessions: async_sessionmaker[AsyncSession], now: datetim
     async with sessions.begin() as db:
         result = await db.execute(update(Reminder).where(abandoned).values(error=IN_DOUBT, claimed_until=None)
                                   .execution_options(synchronize_session=False))
-    log.warning("%d reminder(s) were being sent when the bot stopped; not sent again", result.rowcount)
+    log.warning("%d message(s) were being sent when the bot stopped; not sent again", result.rowcount)
     return result.rowcount

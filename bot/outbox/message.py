@@ -1,0 +1,17 @@
+"""What the dispatcher sends for one outbox row, as its renderer made it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardMarkup
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    reminder_id: int
+    chat_id: int
+    kind: str
+    text: str | None  # None: nothing to say any more, and `silence` says why
+    keyboard: InlineKeyboardMarkup | None = None
+    silence: str = "everything it listed was answered"
