@@ -10,7 +10,7 @@ from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import callbacks, decisions, notices, texts
+from bot import callbacks, decisions, texts
 from bot.context import AppContext
 from bot.messaging import send_text
 from bot.progress import ReportRefused

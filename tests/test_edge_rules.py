@@ -134,7 +134,8 @@ async def test_a_notice_telegram_refused_for_now_goes_later(telegram, sessions, 
     assert await run_notices(telegram, sessions, clock) == 0
     clock.advance(minutes=1)
     assert await run_notices(telegram, sessions, clock) == 1
-    assert len(telegram.api.delivered(rosa.chat.id)) == before + 2 and "Warmi Ñan tiene <b>dificultades</b>" in rosa.last()
+    assert len(telegram.api.delivered(rosa.chat.id)) == before + 2
+    assert "Warmi Ñan tiene <b>dificultades</b>" in rosa.last()
     assert await run_notices(telegram, sessions, clock) == 0
 
 

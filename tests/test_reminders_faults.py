@@ -11,8 +11,8 @@ from bot.outbox import store
 from bot.outbox.dispatcher import Dispatcher, telegram_send
 from bot.outbox.jobs import RUNTIME
 from bot.outbox.kinds import POLICIES
-from bot.outbox.store import IN_DOUBT
 from bot.outbox.pacing import Limits, Pacer
+from bot.outbox.store import IN_DOUBT
 from bot.reminders.planner import plan_due
 from models.entities import AuditEntry, Member, Reminder
 from tests.support.clock import lima

@@ -41,21 +41,29 @@ async def escalate_due(sessions: async_sessionmaker[AsyncSession], now: datetime
         by_committee[item.committee_id].append(item)
     alerted = 0
     for committee_id, items in by_committee.items():
-        async with sessions.begin() as db:
-            committee = await db.get(Committee, committee_id)
-            settings = ReminderSettings.of(committee.settings)
-            items = [i for i in items if i.reminders >= settings.escalate_after]
-            # Most rounds find every silence already escalated: find that out without a lock (on SQLite, a write).
-            if not items or not await _not_escalated(db, committee_id, items):
-                continue
-            # Two instances escalating at once would each alert: one at a time per committee, then look again.
-            await lock(db, Committee.id, [committee_id])
-            new = await _not_escalated(db, committee_id, items)
-            if new:
-                alerted += len(new)
-                await tell_secretaries(db, committee.id, MessageKind.ESCALATION, now, due_at=_due(committee, now),
-                                       assignments=new)
+        try:
+            alerted += await _escalate(sessions, committee_id, items, now)
+        except Exception:  # one committee's failure must not keep the others' secretaries uninformed
+            log.exception("escalating committee %s failed", committee_id)
     return alerted
+
+
+async def _escalate(sessions: async_sessionmaker[AsyncSession], committee_id: int, items: list[Unanswered],
+                    now: datetime) -> int:
+    async with sessions.begin() as db:
+        committee = await db.get(Committee, committee_id)
+        settings = ReminderSettings.of(committee.settings)
+        items = [i for i in items if i.reminders >= settings.escalate_after]
+        # Most rounds find every silence already escalated: find that out without a lock (on SQLite, a write).
+        if not items or not await _not_escalated(db, committee_id, items):
+            return 0
+        # Two instances escalating at once would each alert: one at a time per committee, then look again.
+        await lock(db, Committee.id, [committee_id])
+        new = await _not_escalated(db, committee_id, items)
+        if new:
+            await tell_secretaries(db, committee.id, MessageKind.ESCALATION, now, due_at=_due(committee, now),
+                                   assignments=new)
+        return len(new)
 
 
 async def _not_escalated(db: AsyncSession, committee_id: int, items: list[Unanswered]) -> list[int]:

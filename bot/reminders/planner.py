@@ -4,6 +4,7 @@ reminder row, due when the cadence says. Planning twice changes nothing; plannin
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,8 @@ from bot import audit
 from bot.reminders.cadence import REMINDED_STATUSES, Facts, ReminderSettings, Step, next_reminder, snooze_until
 from bot.reminders.locking import chunked, lock
 from models.entities import ANSWERABLE_KINDS, Agreement, Assignment, Committee, Member, Reminder, Role, Status
+
+log = logging.getLogger(__name__)
 
 CHUNK = 200  # assignments planned per transaction: keeps each lock short
 
@@ -60,8 +63,19 @@ async def plan_due(sessions: async_sessionmaker[AsyncSession], now: datetime, *,
     async with sessions() as db:
         ids = await _everything(db) if everything else await _needing_plan(db)
     for batch in chunked(ids, CHUNK):
-        async with sessions.begin() as db:
-            await plan(db, batch, now)
+        try:
+            async with sessions.begin() as db:
+                await plan(db, batch, now)
+        except Exception:
+            # One assignment whose plan fails must not keep the others' reminders from being planned.
+            log.warning("planning %d assignments together failed; planning them one by one", len(batch),
+                        exc_info=True)
+            for assignment_id in batch:
+                try:
+                    async with sessions.begin() as db:
+                        await plan(db, [assignment_id], now)
+                except Exception:
+                    log.exception("assignment %s could not be planned; its reminders wait until it can", assignment_id)
     return len(ids)
 
 

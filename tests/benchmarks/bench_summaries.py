@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from sqlalchemy import event, func, select  # noqa: E402
 
 from bot.summaries import build_summaries, build_summary  # noqa: E402
-from bot.summary_render import render  # noqa: E402
 from bot.summary_plan import BATCH  # noqa: E402
+from bot.summary_render import render  # noqa: E402
 from models.db import create_engine, session_factory  # noqa: E402
 from models.entities import Agreement, Committee, CommitteeKind  # noqa: E402
 from tests.benchmarks.national_data import NOW, sqlite_url  # noqa: E402
