@@ -19,6 +19,7 @@ from bot.acta import ActaError
 from bot.app import build_application
 from bot.clock import SystemClock, local_today
 from bot.config import ConfigError, Settings, configure_logging
+from bot.outbox import store
 from models import queries
 from models.db import create_engine, session_factory, upgrade
 from models.entities import Committee, CommitteeKind, Role
@@ -89,6 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
     export_parser.add_argument("--out", required=True, help="the file to write")
     export_parser.set_defaults(handler=export)
 
+    outbox_parser = commands.add_parser("outbox", help="count the outgoing messages by kind and state, and list the "
+                                        "latest set aside, in doubt or given up, with their error")
+    outbox_parser.add_argument("--committee", help="only this committee's")
+    outbox_parser.add_argument("--limit", type=_between(1, 1000), default=20, metavar="N",
+                               help="how many troubled rows to list (20; from 1 to 1000)")
+    outbox_parser.set_defaults(handler=outbox)
+
     import_parser = commands.add_parser("import", help="import an acta: print its preview; with --yes, register it")
     import_parser.add_argument("file", help=".docx, .xlsx, .csv, .txt, .tsv or .pdf with text")
     import_parser.add_argument("--committee", required=True)
@@ -96,6 +104,19 @@ def build_parser() -> argparse.ArgumentParser:
     import_parser.add_argument("--yes", action="store_true", help="register it (all or nothing)")
     import_parser.set_defaults(handler=import_acta)
     return parser
+
+
+def _between(low: int, high: int) -> Callable[[str], int]:
+    def number(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is not between {low} and {high}")
+        return value
+
+    return number
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
@@ -209,18 +230,49 @@ def export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _read(settings: Settings, name: str, build: Callable[..., Awaitable[T]]) -> T:
-    """Upgrade the database, then build something from the committee called `name`."""
+def outbox(settings: Settings, args: argparse.Namespace) -> int:
+    async def look(db: AsyncSession) -> tuple[list, list]:
+        committee_id = (await _committee(db, args.committee)).id if args.committee else None
+        now = SystemClock().now()
+        return (await store.overview(db, now, committee_id),
+                await store.troubles(db, now, args.limit, committee_id))
+
+    counts, troubles = _read_db(settings, look)
+    states = ["due", "planned", "sending", "sent", "in doubt", "set aside", "given up", "cancelled"]
+    table = {kind: dict.fromkeys(states, 0) for kind, _, _ in counts}
+    for kind, state, count in counts:
+        table[kind][state] = count
+    print(f"{'kind':<18}" + "".join(f"{state:>11}" for state in states))
+    for kind, row in table.items():
+        print(f"{kind:<18}" + "".join(f"{row[state]:>11,}" for state in states))
+    if not table:
+        print("(the outbox is empty)")
+    for row in troubles:
+        print(f"\n#{row.id} {row.kind} · {row.committee} · chat {row.chat_id} · due {row.due_at:%Y-%m-%d %H:%M} UTC"
+              f" · {row.state}\n    {row.error}")
+    return 0
+
+
+def _read_db(settings: Settings, look: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Upgrade the database, then read something from it."""
     async def read() -> T:
         engine = create_engine(settings.database_url)
         try:
             async with session_factory(engine)() as db:
-                return await build(db, await _committee(db, name))
+                return await look(db)
         finally:
             await engine.dispose()
 
     asyncio.run(_upgrade(settings))
     return asyncio.run(read())
+
+
+def _read(settings: Settings, name: str, build: Callable[..., Awaitable[T]]) -> T:
+    """Upgrade the database, then build something from the committee called `name`."""
+    async def look(db: AsyncSession) -> T:
+        return await build(db, await _committee(db, name))
+
+    return _read_db(settings, look)
 
 
 async def _committee(db: AsyncSession, name: str) -> Committee:
@@ -231,7 +283,8 @@ async def _committee(db: AsyncSession, name: str) -> Committee:
 
 
 def import_acta(settings: Settings, args: argparse.Namespace) -> int:
-    session = importer.session_key(args.session, local_today(SystemClock(), settings.timezone)) if args.session else None
+    today = local_today(SystemClock(), settings.timezone)
+    session = importer.session_key(args.session, today) if args.session else None
     if args.session and session is None:
         raise committees.Refused(f'Cannot read --session {args.session!r}; write it like "ordinaria 1 25/02/2026".')
     try:

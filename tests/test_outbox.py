@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 from sqlalchemy import select
 
+from bot.cli import main
 from bot.outbox.kinds import POLICIES
 from bot.outbox.store import SET_ASIDE
 from models.entities import (
@@ -44,7 +46,8 @@ def test_every_kind_has_a_policy():
 
 
 async def test_one_poisoned_row_of_each_kind_is_set_aside_and_the_others_go(telegram, sessions, clock, committee,
-                                                                              rounds):
+                                                                              rounds, database_url, monkeypatch,
+                                                                              capsys):
     rosa, carlos, lucia, group = await followed_agreement(telegram, sessions, clock)
     # On Friday the PNP reports difficulties: a notice for Rosa, a minute later.
     await carlos.send("/pendientes")
@@ -106,6 +109,19 @@ async def test_one_poisoned_row_of_each_kind_is_set_aside_and_the_others_go(tele
     assert not telegram.api.sent(9_001) and not telegram.api.sent(9_000)
     # Set aside means done with: the next round does not try them again.
     assert (await rounds.run()).set_aside == 0
+
+    # The operator sees them, with their errors.
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    capsys.readouterr()
+    assert await asyncio.to_thread(main, ["outbox"]) == 0
+    out = capsys.readouterr().out
+    lines = {line.split()[0]: line.split()[1:] for line in out.splitlines()[1:9]}
+    assert set(lines) == set(MessageKind)
+    assert lines["summary"][5] == "1" and lines["summary"][3] == "1"  # one set aside, one sent
+    assert out.count("set aside: ") == 8 and "ZoneInfoNotFoundError" in out and "KeyError" in out
+    assert await asyncio.to_thread(main, ["outbox", "--committee", "CODISEC Sin Zona", "--limit", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("set aside: ") == 1 and "CODISEC Sin Zona" in out
 
 
 async def test_an_assignment_that_cannot_be_planned_does_not_stop_the_others(telegram, sessions, clock, committee,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import audit
@@ -248,3 +248,40 @@ async def mark_in_doubt(sessions: async_sessionmaker[AsyncSession], now: datetim
                                   .execution_options(synchronize_session=False))
     log.warning("%d message(s) were being sent when the bot stopped; not sent again", result.rowcount)
     return result.rowcount
+
+
+def _state(now: datetime):
+    pending = and_(Reminder.sent_at.is_(None), Reminder.cancelled_at.is_(None))
+    return case(
+        (Reminder.message_id.is_not(None), "sent"),
+        (and_(Reminder.sent_at.is_not(None), Reminder.error.like("in doubt%")), "in doubt"),
+        (Reminder.sent_at.is_not(None), "sending"),
+        (Reminder.error.like(f"{SET_ASIDE}%"), "set aside"),
+        (Reminder.error.like("gave up%"), "given up"),
+        (Reminder.cancelled_at.is_not(None), "cancelled"),
+        (and_(pending, Reminder.due_at <= now), "due"),
+        else_="planned")
+
+
+async def overview(db: AsyncSession, now: datetime, committee_id: int | None = None) -> list[tuple[str, str, int]]:
+    """How many rows of each kind are in each state (due, planned, sending, sent, in doubt, set aside, given up,
+    cancelled): what an operator looks at first."""
+    state = _state(now).label("state")
+    query = select(Reminder.kind, state, func.count()).group_by(Reminder.kind, state).order_by(Reminder.kind, state)
+    if committee_id is not None:
+        query = query.where(Reminder.committee_id == committee_id)
+    return [tuple(row) for row in (await db.execute(query)).all()]
+
+
+async def troubles(db: AsyncSession, now: datetime, limit: int, committee_id: int | None = None) -> list:
+    """The latest rows set aside, in doubt or given up, with their error. Columns: id, kind, committee, chat_id,
+    due_at, state, error."""
+    state = _state(now).label("state")
+    query = (select(Reminder.id, Reminder.kind, Committee.name.label("committee"), Reminder.chat_id, Reminder.due_at,
+                    state, Reminder.error)
+             .join(Committee, Committee.id == Reminder.committee_id)
+             .where(state.in_(["set aside", "in doubt", "given up"]))
+             .order_by(Reminder.id.desc()).limit(limit))
+    if committee_id is not None:
+        query = query.where(Reminder.committee_id == committee_id)
+    return list((await db.execute(query)).all())
