@@ -13,6 +13,7 @@ from typing import AsyncIterator, Awaitable, Callable, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 from telegram.constants import ParseMode
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)  # a claimed row nobody attempted goes back to the pool after this
 ATTEMPT_LEASE = timedelta(minutes=2)  # longer than any request; after it, an unconfirmed attempt is in doubt
 MAX_RATE_LIMITED = 5  # 429s in a row for one message before it waits like any other failure
+# The database itself failing (a lost connection, SQLite busy) is not a row's fault.
+UNREACHABLE = (OperationalError, InterfaceError)
 
 Send = Callable[[Outgoing], Awaitable[int]]
 K = TypeVar("K")
@@ -149,10 +152,13 @@ class Dispatcher:
 
     async def _render(self, ids: list[int], now: datetime) -> list[Outgoing]:
         """The claimed rows as their kinds render them, in one transaction; if that fails, each row in its own, and
-        a row that fails alone is set aside."""
+        a row that fails alone is set aside. A database that cannot be reached sets nothing aside: the rows keep
+        their lease and go in a later round."""
         try:
             async with self.sessions.begin() as db:
                 return await self._render_in(db, ids, now)
+        except UNREACHABLE:
+            raise
         except Exception:
             log.warning("rendering %d claimed rows together failed; rendering them one by one", len(ids),
                         exc_info=True)
@@ -161,6 +167,8 @@ class Dispatcher:
             try:
                 async with self.sessions.begin() as db:
                     items += await self._render_in(db, [reminder_id], now)
+            except UNREACHABLE:
+                raise
             except Exception as error:
                 self.result.set_aside += 1
                 log.error("outbox row %s set aside: rendering it failed", reminder_id, exc_info=error)
