@@ -74,6 +74,7 @@ class Dispatcher:
                  policies: dict[str, Policy] = POLICIES):
         self.sessions = sessions
         self.policies = policies
+        self._batch = max((policy.batch or 1 for policy in policies.values()), default=1)
         self.send = send
         self.clock = clock
         self.pacer = pacer
@@ -115,10 +116,12 @@ class Dispatcher:
                                                            if is_open(now, zone, settings)])
                     # One message per chat in the pipeline, and none for chats whose window is full.
                     skip = {item.chat_id for item in pipeline.values()} | self.pacer.busy_chats()
+                    free = self.capacity - len(pipeline)
+                    # Whole batches, for the kinds rendered together (the summaries' 50 committees).
+                    limit = free - free % self._batch if free >= self._batch else free
                     async with self._writing():
                         claimed = await store.claim(self.sessions, now=now, worker=self.worker, lanes=lanes,
-                                                    limit=self.capacity - len(pipeline), lease=LEASE,
-                                                    skip_chats=skip)
+                                                    limit=limit, lease=LEASE, skip_chats=skip)
                         ids = claimed.ids
                         if ids:
                             items = await self._render(ids, now)
