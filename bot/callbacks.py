@@ -1,83 +1,221 @@
-"""Callback data of every button: short, versioned strings (Telegram allows 64 bytes)."""
+"""Every button's data, as a small class per kind that packs it, parses it and matches it.
+
+Data reads `v1:<kind>:<field>:…` and never passes Telegram's 64 bytes. `parse` gives None for anything that is
+not exactly a button of that kind: another version, a missing or extra field, a number out of range, an action the
+kind does not have. So a handler gets typed values or nothing, and a forged or damaged button reaches the one
+handler that answers «Ese botón ya no es válido» (`handlers/common.py`). Buttons already in people's chats keep
+working: the layouts are the ones `v1` always had.
+
+Whether the person who pressed may touch what the values name is not the button's business: that is the gate's
+(`bot/access.py`).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import astuple, dataclass
+from typing import Any, Callable, ClassVar, TypeVar
+
+from models.entities import Status
 
 VERSION = "v1"
+MAX_ID = 2**31 - 1  # ids are INTEGER columns
+MAX_PAGE = 10_000
+MAX_BYTES = 64
+
+B = TypeVar("B", bound="Button")
+_NUMBER = re.compile(r"[0-9]{1,10}")
 
 
-def new_agreement(action: str, value: int | str = "") -> str:
-    """Buttons of the guided /nuevo: s=session, i=institution, done, nodl=no deadline, ok, x=cancel."""
-    return _join("n", action, value)
+def _number(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        if not _NUMBER.fullmatch(text) or not low <= int(text) <= high:
+            raise ValueError(text)
+        return int(text)
+    return parse
 
 
-NEW_AGREEMENT_PATTERN = rf"^{VERSION}:n:"
+def _choice(*options: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in options:
+            raise ValueError(text)
+        return text
+    return parse
+
+
+def _optional_id(text: str) -> int | None:
+    """0 stands for «none» (an unfiltered list)."""
+    return _number(0, MAX_ID)(text) or None
+
+
+def _optional_status(text: str) -> str | None:
+    return None if text == "-" else _choice(*(s.value for s in Status))(text)
+
+
+def _pack(value: Any) -> str:
+    return "0" if value is None else str(value)
+
+
+ID = _number(1, MAX_ID)
+
+
+class Button:
+    """A kind of button: KIND is its data's second part; FIELDS parse the rest, in the dataclass's order."""
+
+    KIND: ClassVar[str]
+    FIELDS: ClassVar[tuple[Callable[[str], Any], ...]]
+
+    def data(self) -> str:
+        data = ":".join([VERSION, self.KIND, *(self._packed())])
+        if len(data.encode()) > MAX_BYTES:
+            raise ValueError(f"button data over {MAX_BYTES} bytes: {data}")
+        return data
+
+    def _packed(self) -> list[str]:
+        return [_pack(value) for value in astuple(self)]
+
+    @classmethod
+    def parse(cls: type[B], data: object) -> B | None:
+        if not isinstance(data, str) or len(data.encode()) > MAX_BYTES:
+            return None
+        version, _, rest = data.partition(":")
+        prefix = f"{cls.KIND}:"
+        if version != VERSION or not rest.startswith(prefix):
+            return None
+        parts = rest[len(prefix):].split(":")
+        if len(parts) != len(cls.FIELDS):
+            return None
+        try:
+            return cls(*(parse(part) for parse, part in zip(cls.FIELDS, parts)))
+        except ValueError:
+            return None
+
+    @classmethod
+    def matches(cls, data: object) -> bool:
+        """For `CallbackQueryHandler(pattern=…)`."""
+        return cls.parse(data) is not None
 
 
 @dataclass(frozen=True)
-class ListPage:
+class ListPage(Button):
+    """A page of /acuerdos, with its filters."""
+
+    KIND = "l"
+    FIELDS = (_number(1, MAX_PAGE), _optional_id, _optional_status)
     page: int
     institution_id: int | None
     status: str | None
 
-    def data(self) -> str:
-        return _join("l", self.page, self.institution_id or 0, self.status or "-")
-
-    @classmethod
-    def parse(cls, data: str) -> ListPage:
-        _, _, page, institution, status = data.split(":")
-        return cls(int(page), int(institution) or None, None if status == "-" else status)
+    def _packed(self) -> list[str]:
+        return [str(self.page), str(self.institution_id or 0), self.status or "-"]
 
 
-LIST_PAGE_PATTERN = rf"^{VERSION}:l:\d+:\d+:[a-z_-]+$"
+# The guided /nuevo.
+
+@dataclass(frozen=True)
+class DraftSession(Button):
+    KIND = "n:s"
+    FIELDS = (ID,)
+    session_id: int
 
 
-def reminder_button(action: str, assignment_id: int, reminder_id: int = 0) -> str:
-    """Buttons on a reminder (and on /pendientes, with reminder 0): c=cumplido, p=en proceso,
-    d=con dificultades, s=recordar en 3 días."""
-    return _join("r", action, assignment_id, reminder_id)
+@dataclass(frozen=True)
+class DraftInstitution(Button):
+    """Marks or unmarks one institution as responsible."""
+
+    KIND = "n:i"
+    FIELDS = (ID,)
+    institution_id: int
 
 
-REMINDER_REPORT_PATTERN = rf"^{VERSION}:r:[cpd]:\d+:\d+$"
-REMINDER_SNOOZE_PATTERN = rf"^{VERSION}:r:s:\d+:\d+$"
+@dataclass(frozen=True)
+class DraftStep(Button):
+    """done = the institutions are chosen, nodl = sin plazo, ok = register it, x = cancel."""
+
+    KIND = "n"
+    FIELDS = (_choice("done", "nodl", "ok", "x"), _choice(""))
+    action: str
+    blank: str = ""  # the layout `v1` always had: "v1:n:done:"
 
 
-def parse_reminder_button(data: str) -> tuple[str, int, int]:
-    _, _, action, assignment_id, reminder_id = data.split(":")
-    return action, int(assignment_id), int(reminder_id)
+# An institution's answers: on a reminder (with its row) and on /pendientes (reminder 0).
+
+@dataclass(frozen=True)
+class ReminderAnswer(Button):
+    """c = cumplido, p = en proceso, d = con dificultades, s = recordar en 3 días."""
+
+    KIND = "r"
+    ACTIONS: ClassVar[tuple[str, ...]] = ("c", "p", "d")
+    FIELDS = (_choice(*ACTIONS), ID, _number(0, MAX_ID))
+    action: str
+    assignment_id: int
+    reminder_id: int = 0
 
 
-def report(kind: str, *values: int | str) -> str:
-    """Buttons of progress reports: a=choose assignment, e=evidence was the completion, k=skip the note,
-    v=secretary verifies, o=secretary observes."""
-    return _join(kind, *values)
+@dataclass(frozen=True)
+class Snooze(Button):
+    KIND = "r:s"
+    FIELDS = (ID, ID)
+    assignment_id: int
+    reminder_id: int
 
 
-def parse_report(data: str) -> tuple[str, list[str]]:
-    _, kind, *values = data.split(":")
-    return kind, values
+@dataclass(frozen=True)
+class ChooseAssignment(Button):
+    """Which of several responsibilities a report is about."""
+
+    KIND = "a"
+    FIELDS = (ID,)
+    assignment_id: int
 
 
-def import_acta(action: str, preview: int) -> str:
-    """Buttons under an acta's preview: ok=confirm, x=cancel; the preview's number tells stale buttons apart."""
-    return _join("i", action, preview)
+@dataclass(frozen=True)
+class DoneQuestion(Button):
+    """«¿Era el cumplimiento?» after evidence: y = yes, report it done; n = no, it was progress."""
+
+    KIND = "e"
+    FIELDS = (_choice("y", "n"), ID)
+    answer: str
+    update_id: int
 
 
-IMPORT_PATTERN = rf"^{VERSION}:i:(ok|x):\d+$"
+@dataclass(frozen=True)
+class SkipNote(Button):
+    KIND = "k"
+    FIELDS = (ID,)
+    assignment_id: int
 
 
-def parse_import_acta(data: str) -> tuple[str, int]:
-    _, _, action, preview = data.split(":")
-    return action, int(preview)
+# The secretary's decisions on a report of completion.
+
+@dataclass(frozen=True)
+class Verify(Button):
+    KIND = "v"
+    FIELDS = (ID,)
+    assignment_id: int
 
 
-def parse_new_agreement(data: str) -> tuple[str, str]:
-    _, _, action, value = data.split(":", 3)
-    return action, value
+@dataclass(frozen=True)
+class Observe(Button):
+    KIND = "o"
+    FIELDS = (ID,)
+    assignment_id: int
 
 
-def _join(*parts: object) -> str:
-    data = ":".join([VERSION, *map(str, parts)])
-    assert len(data.encode()) <= 64, data
-    return data
+@dataclass(frozen=True)
+class ImportAnswer(Button):
+    """Under an acta's preview: ok = register it, x = cancel; the preview's number tells stale buttons apart."""
+
+    KIND = "i"
+    FIELDS = (_choice("ok", "x"), _number(0, MAX_ID))
+    action: str
+    preview: int
+
+
+KINDS: tuple[type[Button], ...] = (ListPage, DraftSession, DraftInstitution, DraftStep, ReminderAnswer, Snooze,
+                                   ChooseAssignment, DoneQuestion, SkipNote, Verify, Observe, ImportAnswer)
+
+
+def parse_any(data: object) -> Button | None:
+    """The button this data is, of whatever kind."""
+    return next((button for kind in KINDS if (button := kind.parse(data)) is not None), None)

@@ -10,38 +10,41 @@ from bot.views import session_name
 from models.entities import Assignment, Institution, Session
 
 
+def _button(text: str, data: callbacks.Button) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=data.data())
+
+
 def choose_session(sessions: list[Session]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(session_name(s), callback_data=callbacks.new_agreement("s", s.id))]
+    return InlineKeyboardMarkup([[_button(session_name(s), callbacks.DraftSession(s.id))]
                                  for s in sessions])
 
 
 def choose_institutions(institutions: list[Institution], chosen: set[int]) -> InlineKeyboardMarkup:
-    rows = [[InlineKeyboardButton(("☑️ " if i.id in chosen else "⬜ ") + i.name,
-                                  callback_data=callbacks.new_agreement("i", i.id))] for i in institutions]
-    rows.append([InlineKeyboardButton(texts.BUTTON_DONE, callback_data=callbacks.new_agreement("done")),
-                 InlineKeyboardButton(texts.BUTTON_CANCEL, callback_data=callbacks.new_agreement("x"))])
+    rows = [[_button(("☑️ " if i.id in chosen else "⬜ ") + i.name, callbacks.DraftInstitution(i.id))]
+            for i in institutions]
+    rows.append([_button(texts.BUTTON_DONE, callbacks.DraftStep("done")),
+                 _button(texts.BUTTON_CANCEL, callbacks.DraftStep("x"))])
     return InlineKeyboardMarkup(rows)
 
 
 def no_deadline() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.BUTTON_NO_DEADLINE,
-                                                       callback_data=callbacks.new_agreement("nodl")),
-                                  InlineKeyboardButton(texts.BUTTON_CANCEL, callback_data=callbacks.new_agreement("x"))]])
+    return InlineKeyboardMarkup([[_button(texts.BUTTON_NO_DEADLINE, callbacks.DraftStep("nodl")),
+                                  _button(texts.BUTTON_CANCEL, callbacks.DraftStep("x"))]])
 
 
 def confirm_agreement() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.BUTTON_CONFIRM, callback_data=callbacks.new_agreement("ok")),
-                                  InlineKeyboardButton(texts.BUTTON_CANCEL, callback_data=callbacks.new_agreement("x"))]])
+    return InlineKeyboardMarkup([[_button(texts.BUTTON_CONFIRM, callbacks.DraftStep("ok")),
+                                  _button(texts.BUTTON_CANCEL, callbacks.DraftStep("x"))]])
 
 
 def pages(current: ListPage, total_pages: int) -> InlineKeyboardMarkup | None:
     buttons = []
     if current.page > 1:
-        buttons.append(InlineKeyboardButton(texts.BUTTON_PREVIOUS, callback_data=ListPage(
-            current.page - 1, current.institution_id, current.status).data()))
+        buttons.append(_button(texts.BUTTON_PREVIOUS, ListPage(
+            current.page - 1, current.institution_id, current.status)))
     if current.page < total_pages:
-        buttons.append(InlineKeyboardButton(texts.BUTTON_NEXT, callback_data=ListPage(
-            current.page + 1, current.institution_id, current.status).data()))
+        buttons.append(_button(texts.BUTTON_NEXT, ListPage(
+            current.page + 1, current.institution_id, current.status)))
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
 
@@ -50,29 +53,30 @@ def pending(assignments: list[Assignment], several_institutions: bool) -> Inline
     rows = []
     for a in assignments:
         label = f"{a.agreement.code} {a.institution.name}" if several_institutions else a.agreement.code
-        rows.append([InlineKeyboardButton(f"{icon} {label}", callback_data=callbacks.reminder_button(action, a.id))
+        rows.append([_button(f"{icon} {label}", callbacks.ReminderAnswer(action, a.id))
                      for icon, action in (("✅", "c"), ("⏳", "p"), ("⚠️", "d"))])
     return InlineKeyboardMarkup(rows) if rows else None
 
 
 def choose_assignment(assignments: list[Assignment]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(
-        f"{a.agreement.code} · {a.institution.name} · S{a.agreement.session.number} {a.agreement.session.held_on:%d/%m}",
-        callback_data=callbacks.report("a", a.id))] for a in assignments])
+    def label(a: Assignment) -> str:
+        session = a.agreement.session
+        return f"{a.agreement.code} · {a.institution.name} · S{session.number} {session.held_on:%d/%m}"
+
+    return InlineKeyboardMarkup([[_button(label(a), callbacks.ChooseAssignment(a.id))] for a in assignments])
 
 
 def report_done(assignment_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.BUTTON_REPORT_DONE,
-                                                       callback_data=callbacks.reminder_button("c", assignment_id))]])
+    return InlineKeyboardMarkup([[_button(texts.BUTTON_REPORT_DONE, callbacks.ReminderAnswer("c", assignment_id))]])
 
 
 def done_question(update_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.BUTTON_YES_DONE, callback_data=callbacks.report("e", "y", update_id)),
-                                  InlineKeyboardButton(texts.BUTTON_NO_PROGRESS, callback_data=callbacks.report("e", "n", update_id))]])
+    return InlineKeyboardMarkup([[_button(texts.BUTTON_YES_DONE, callbacks.DoneQuestion("y", update_id)),
+                                  _button(texts.BUTTON_NO_PROGRESS, callbacks.DoneQuestion("n", update_id))]])
 
 
 def skip_note(assignment_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.BUTTON_NO_NOTE, callback_data=callbacks.report("k", assignment_id))]])
+    return InlineKeyboardMarkup([[_button(texts.BUTTON_NO_NOTE, callbacks.SkipNote(assignment_id))]])
 
 
 def decisions(reported: list[tuple[int, str, str]]) -> InlineKeyboardMarkup | None:
@@ -81,8 +85,8 @@ def decisions(reported: list[tuple[int, str, str]]) -> InlineKeyboardMarkup | No
     for assignment_id, code, institution in reported:
         verify = texts.plain(texts.t(texts.BUTTON_VERIFY, code=code, institution=institution))
         observe = texts.plain(texts.t(texts.BUTTON_OBSERVE, code=code, institution=institution))
-        rows.append([InlineKeyboardButton(verify, callback_data=callbacks.report("v", assignment_id))])
-        rows.append([InlineKeyboardButton(observe, callback_data=callbacks.report("o", assignment_id))])
+        rows.append([_button(verify, callbacks.Verify(assignment_id))])
+        rows.append([_button(observe, callbacks.Observe(assignment_id))])
     return InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -90,7 +94,9 @@ def reminder(assignment_id: int, reminder_id: int, snooze_days: int = 3,
              snoozed_until: str | None = None) -> InlineKeyboardMarkup:
     """The four buttons of a reminder; once snoozed, the last one says until when."""
     def button(text: str, action: str) -> InlineKeyboardButton:
-        return InlineKeyboardButton(text, callback_data=callbacks.reminder_button(action, assignment_id, reminder_id))
+        data = callbacks.Snooze(assignment_id, reminder_id) if action == "s" else \
+            callbacks.ReminderAnswer(action, assignment_id, reminder_id)
+        return _button(text, data)
 
     snooze = texts.plain(texts.t(texts.BUTTON_REMINDER_SNOOZED, when=snoozed_until) if snoozed_until else
                          texts.t(texts.BUTTON_REMINDER_SNOOZE, days=snooze_days))
@@ -99,5 +105,5 @@ def reminder(assignment_id: int, reminder_id: int, snooze_days: int = 3,
 
 
 def confirm_import(preview: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(texts.BUTTON_CONFIRM, callback_data=callbacks.import_acta("ok", preview)),
-                                  InlineKeyboardButton(texts.BUTTON_CANCEL, callback_data=callbacks.import_acta("x", preview))]])
+    return InlineKeyboardMarkup([[_button(texts.BUTTON_CONFIRM, callbacks.ImportAnswer("ok", preview)),
+                                  _button(texts.BUTTON_CANCEL, callbacks.ImportAnswer("x", preview))]])

@@ -144,6 +144,8 @@ HELP_ROLE_LINE = "\n<b>{role}</b>"
 HELP_COMMAND = "/{name} — {description}{example}"
 HELP_EXAMPLE = "\n   <code>{example}</code>"
 
+BUTTON_INVALID = ("⛔ Ese botón ya no es válido. Pide la lista de nuevo (por ejemplo, /pendientes o /acuerdos) y usa "
+                  "sus botones.")
 ERROR = (
     "⚠️ Algo salió mal al procesar tu mensaje. Si era un registro, revisa con /acuerdos si quedó guardado "
     "antes de repetirlo; si se repite, avisa a la Secretaría Técnica."

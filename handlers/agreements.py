@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import callbacks, keyboards, texts
+from bot import keyboards, texts
 from bot.callbacks import ListPage
 from bot.clock import local_today
 from bot.context import AppContext
@@ -144,6 +144,6 @@ def render_detail(agreement: Agreement, deadline_history, updates, today, timezo
 
 
 def register(application: Application) -> None:
-    application.add_handler(CallbackQueryHandler(turned_page, pattern=callbacks.LIST_PAGE_PATTERN))
+    application.add_handler(CallbackQueryHandler(turned_page, pattern=ListPage.matches))
     application.add_handler(CommandHandler("acuerdos", list_agreements))
     application.add_handler(CommandHandler("acuerdo", show_agreement))

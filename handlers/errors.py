@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
-from telegram.ext import Application, MessageHandler, filters
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot import texts
 from bot.context import AppContext
@@ -20,11 +20,19 @@ async def on_error(update: object, context: AppContext) -> None:
     if isinstance(update, Update) and update.effective_chat:
         try:
             if update.callback_query:
-                await update.callback_query.answer(texts.plain(texts.ERROR), show_alert=True)
-            else:
-                await context.bot.send_message(update.effective_chat.id, texts.ERROR)
+                try:
+                    await update.callback_query.answer(texts.plain(texts.ERROR), show_alert=True)
+                    return
+                except BadRequest:
+                    pass  # the handler had answered the press already: Telegram takes one answer, so say it here
+            await context.bot.send_message(update.effective_chat.id, texts.ERROR)
         except TelegramError:
             log.warning("could not tell chat %s about the failure", update.effective_chat.id)
+
+
+async def invalid_button(update: Update, context: AppContext) -> None:
+    """A button no handler took: forged, damaged, or of a kind this version no longer has."""
+    await update.callback_query.answer(texts.plain(texts.BUTTON_INVALID), show_alert=True)
 
 
 async def unknown_command(update: Update, context: AppContext) -> None:
@@ -37,3 +45,4 @@ def register(application: Application) -> None:
     # Registered last in the default group, so it only sees commands no other handler took; only in
     # private chats, because a group may hold other bots with their own commands.
     application.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command))
+    application.add_handler(CallbackQueryHandler(invalid_button))

@@ -102,7 +102,8 @@ async def _received_session(update: Update, context: AppContext, pending: Pendin
 async def pressed(update: Update, context: AppContext) -> None:
     """«Confirmar» registers the acta as planned again now, in one transaction; «Cancelar» forgets it."""
     query = update.callback_query
-    action, preview = callbacks.parse_import_acta(query.data)
+    button = callbacks.ImportAnswer.parse(query.data)
+    action, preview = button.action, button.preview
     pending = context.user_data.get(PENDING)
     if not pending or pending.step != CONFIRM or pending.preview != preview \
             or pending.chat_id != update.effective_chat.id:
@@ -200,6 +201,6 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("importar", start))
     application.add_handler(MessageHandler(filters.Document.ALL & importing, received_file))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & importing, received_text))
-    application.add_handler(CallbackQueryHandler(pressed, pattern=callbacks.IMPORT_PATTERN))
+    application.add_handler(CallbackQueryHandler(pressed, pattern=callbacks.ImportAnswer.matches))
     # Group -1 runs before /nuevo's and the reports' /cancelar, which would leave the import waiting.
     application.add_handler(CommandHandler("cancelar", cancelled, filters=importing), group=-1)

@@ -59,9 +59,9 @@ async def new_agreement(update: Update, context: AppContext) -> int:
 async def chosen_session(update: Update, context: AppContext) -> int:
     """The secretary picked the session."""
     await update.callback_query.answer()
-    _, session_id = callbacks.parse_new_agreement(update.callback_query.data)
+    session_id = callbacks.DraftSession.parse(update.callback_query.data).session_id
     async with context.transaction() as db:
-        session = await db.get(Session, int(session_id))
+        session = await db.get(Session, session_id)
     if session is None or session.committee_id != context.user_data[DRAFT]["committee_id"]:
         await reply(update, context, texts.NEW_EXPIRED)
         return ConversationHandler.END
@@ -107,10 +107,10 @@ async def received_text(update: Update, context: AppContext) -> int:
 async def toggled_institution(update: Update, context: AppContext) -> int:
     """A tap on an institution marks or unmarks it."""
     query = update.callback_query
-    action, value = callbacks.parse_new_agreement(query.data)
+    toggled = callbacks.DraftInstitution.parse(query.data)
     chosen = context.user_data[DRAFT]["institution_ids"]
-    if action == "i":
-        institution_id = int(value)
+    if toggled is not None:
+        institution_id = toggled.institution_id
         chosen.remove(institution_id) if institution_id in chosen else chosen.append(institution_id)
         await query.answer()
         await query.edit_message_reply_markup(keyboards.choose_institutions(await _institutions(context), set(chosen)))
@@ -270,23 +270,30 @@ def _draft_deadline_text(draft: dict) -> str:
 
 def register(application: Application) -> None:
     text = filters.TEXT & ~filters.COMMAND
-    pattern = callbacks.NEW_AGREEMENT_PATTERN
+    def step(*actions: str):
+        return lambda data: (button := callbacks.DraftStep.parse(data)) is not None and button.action in actions
+
+    def any_draft_button(data: object) -> bool:
+        return any(kind.matches(data) for kind in (callbacks.DraftSession, callbacks.DraftInstitution,
+                                                    callbacks.DraftStep))
+
     application.add_handler(ConversationHandler(
         entry_points=[CommandHandler("nuevo", new_agreement)],
         states={
-            SESSION: [CallbackQueryHandler(chosen_session, pattern=pattern + "s:")],
+            SESSION: [CallbackQueryHandler(chosen_session, pattern=callbacks.DraftSession.matches)],
             CODE: [MessageHandler(text, received_code)],
             TEXT: [MessageHandler(text, received_text)],
-            INSTITUTIONS: [CallbackQueryHandler(toggled_institution, pattern=pattern + "(i|done):")],
+            INSTITUTIONS: [CallbackQueryHandler(toggled_institution, pattern=callbacks.DraftInstitution.matches),
+                           CallbackQueryHandler(toggled_institution, pattern=step("done"))],
             DEADLINE: [MessageHandler(text, received_deadline),
-                       CallbackQueryHandler(received_deadline, pattern=pattern + "nodl:")],
-            CONFIRM: [CallbackQueryHandler(confirmed, pattern=pattern + "ok:")],
+                       CallbackQueryHandler(received_deadline, pattern=step("nodl"))],
+            CONFIRM: [CallbackQueryHandler(confirmed, pattern=step("ok"))],
         },
-        fallbacks=[CommandHandler("cancelar", cancelled), CallbackQueryHandler(cancelled, pattern=pattern + "x:"),
+        fallbacks=[CommandHandler("cancelar", cancelled), CallbackQueryHandler(cancelled, pattern=step("x")),
                    CommandHandler("nuevo", new_agreement)],
         conversation_timeout=15 * 60,
         allow_reentry=True,
     ))
     # After the conversation, so that only buttons it no longer waits for land here.
-    application.add_handler(CallbackQueryHandler(stale_button, pattern=pattern))
+    application.add_handler(CallbackQueryHandler(stale_button, pattern=any_draft_button))
     application.add_handler(CommandHandler("cancelar", nothing_to_cancel))

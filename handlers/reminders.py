@@ -16,7 +16,8 @@ from handlers.common import author
 async def snoozed(update: Update, context: AppContext) -> None:
     """The institution asks to be reminded in three days: the next reminder moves, the button says until when."""
     query = update.callback_query
-    _, assignment_id, reminder_id = callbacks.parse_reminder_button(query.data)
+    button = callbacks.Snooze.parse(query.data)
+    assignment_id, reminder_id = button.assignment_id, button.reminder_id
     try:
         async with context.transaction() as db:
             result = await snooze(db, reminder_id=reminder_id, assignment_id=assignment_id,
@@ -34,4 +35,4 @@ async def snoozed(update: Update, context: AppContext) -> None:
 
 
 def register(application: Application) -> None:
-    application.add_handler(CallbackQueryHandler(snoozed, pattern=callbacks.REMINDER_SNOOZE_PATTERN))
+    application.add_handler(CallbackQueryHandler(snoozed, pattern=callbacks.Snooze.matches))

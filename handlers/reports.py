@@ -97,20 +97,21 @@ async def chosen_assignment(update: Update, context: AppContext) -> None:
     if not pending_note or pending_note["chat"] != update.effective_chat.id:
         await query.answer(texts.NEW_EXPIRED, show_alert=True)
         return
-    _, values = callbacks.parse_report(query.data)
-    if int(values[0]) not in pending_note["offered"]:
+    chosen = callbacks.ChooseAssignment.parse(query.data).assignment_id
+    if chosen not in pending_note["offered"]:
         await query.answer(texts.NOT_YOURS, show_alert=True)
         return
     await query.answer()
     await query.edit_message_reply_markup(None)
-    await _record_and_answer(update, context, int(values[0]), Action.PROGRESS, note=pending_note["note"],
+    await _record_and_answer(update, context, chosen, Action.PROGRESS, note=pending_note["note"],
                              percent=pending_note["percent"], dedupe_key=_button_key(update))
 
 
 async def pressed_report_button(update: Update, context: AppContext) -> None:
     """✅ / ⏳ / ⚠️ on a reminder or on /pendientes: ask for the evidence, the note or the difficulty."""
     query = update.callback_query
-    action_code, assignment_id, reminder_id = callbacks.parse_reminder_button(query.data)
+    button = callbacks.ReminderAnswer.parse(query.data)
+    action_code, assignment_id, reminder_id = button.action, button.assignment_id, button.reminder_id
     async with context.transaction() as db:
         assignment = await progress.assignment_for_implementer(db, assignment_id, update.effective_user.id,
                                                                update.effective_chat.id)
@@ -138,8 +139,8 @@ async def skipped_note(update: Update, context: AppContext) -> None:
     """«Sin comentario»: record the progress without a note."""
     query = update.callback_query
     awaiting = context.user_data.get(AWAITING)
-    _, values = callbacks.parse_report(query.data)
-    if not awaiting or awaiting["assignment_id"] != int(values[0]) or awaiting["chat"] != update.effective_chat.id:
+    skipped = callbacks.SkipNote.parse(query.data).assignment_id
+    if not awaiting or awaiting["assignment_id"] != skipped or awaiting["chat"] != update.effective_chat.id:
         await query.answer(texts.ALREADY_RECORDED)
         return
     context.user_data.pop(AWAITING)
@@ -152,14 +153,15 @@ async def skipped_note(update: Update, context: AppContext) -> None:
 async def answered_done_question(update: Update, context: AppContext) -> None:
     """«Sí, está cumplido» after a file: report the assignment done with that file as evidence."""
     query = update.callback_query
-    _, (answer, update_id) = callbacks.parse_report(query.data)
+    button = callbacks.DoneQuestion.parse(query.data)
+    answer, update_id = button.answer, button.update_id
     await query.answer()
     await query.edit_message_reply_markup(None)
     if answer == "n":
         await reply(update, context, texts.NOTED_PROGRESS)
         return
     async with context.transaction() as db:
-        earlier = await progress.own_update(db, int(update_id), update.effective_user.id, update.effective_chat.id)
+        earlier = await progress.own_update(db, update_id, update.effective_user.id, update.effective_chat.id)
     if earlier is None:
         await reply(update, context, texts.NOT_YOURS)
         return
@@ -291,10 +293,10 @@ def _button_key(update: Update) -> str:
 def register(application: Application) -> None:
     application.add_handler(CommandHandler("pendientes", pending))
     application.add_handler(CommandHandler("avance", report_progress))
-    application.add_handler(CallbackQueryHandler(pressed_report_button, pattern=callbacks.REMINDER_REPORT_PATTERN))
-    application.add_handler(CallbackQueryHandler(chosen_assignment, pattern=rf"^{callbacks.VERSION}:a:"))
-    application.add_handler(CallbackQueryHandler(skipped_note, pattern=rf"^{callbacks.VERSION}:k:"))
-    application.add_handler(CallbackQueryHandler(answered_done_question, pattern=rf"^{callbacks.VERSION}:e:"))
+    application.add_handler(CallbackQueryHandler(pressed_report_button, pattern=callbacks.ReminderAnswer.matches))
+    application.add_handler(CallbackQueryHandler(chosen_assignment, pattern=callbacks.ChooseAssignment.matches))
+    application.add_handler(CallbackQueryHandler(skipped_note, pattern=callbacks.SkipNote.matches))
+    application.add_handler(CallbackQueryHandler(answered_done_question, pattern=callbacks.DoneQuestion.matches))
     # After /nuevo's conversation (registered earlier), so that its steps keep their text.
     application.add_handler(MessageHandler(
         (filters.TEXT & ~filters.COMMAND) | filters.Document.ALL | filters.PHOTO | filters.VOICE, received_message))

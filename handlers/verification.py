@@ -110,9 +110,9 @@ async def cancel(update: Update, context: AppContext) -> None:
 async def pressed_decision(update: Update, context: AppContext) -> None:
     """✅ Verificar / ↩️ Observar on the secretary's notice."""
     query = update.callback_query
-    kind, values = callbacks.parse_report(query.data)
+    button = callbacks.Verify.parse(query.data) or callbacks.Observe.parse(query.data)
     async with context.transaction() as db:
-        assignment = await decisions.assignment_for_secretary(db, int(values[0]), update.effective_user.id)
+        assignment = await decisions.assignment_for_secretary(db, button.assignment_id, update.effective_user.id)
     if assignment is None:
         await query.answer(texts.plain(texts.t(texts.NOT_SECRETARY, command="/verificar")), show_alert=True)
         return
@@ -122,7 +122,7 @@ async def pressed_decision(update: Update, context: AppContext) -> None:
                                                status=texts.STATUS[assignment.status.value])), show_alert=True)
         return
     await query.answer()
-    if kind == "v":
+    if isinstance(button, callbacks.Verify):
         await _decide(update, context, assignment.id, Action.VERIFY)
     else:
         context.user_data[AWAITING] = {"chat": update.effective_chat.id, "assignment_id": assignment.id,
@@ -188,7 +188,8 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("verificar", verify))
     application.add_handler(CommandHandler("observar", observe))
     application.add_handler(CommandHandler("anular", cancel))
-    application.add_handler(CallbackQueryHandler(pressed_decision, pattern=rf"^{callbacks.VERSION}:[vo]:"))
+    application.add_handler(CallbackQueryHandler(
+        pressed_decision, pattern=lambda data: callbacks.Verify.matches(data) or callbacks.Observe.matches(data)))
     application.add_handler(MessageHandler(
         ((filters.TEXT & ~filters.COMMAND) | filters.Document.ALL | filters.PHOTO | filters.VOICE)
         & Awaiting(application, "asked_for_reason", _asked_for_reason), received_reason))

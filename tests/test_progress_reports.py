@@ -159,11 +159,11 @@ async def test_reminder_reply_with_a_pdf_to_verified_cumplido(telegram, sessions
     # An old button of the reminder for a closed assignment changes nothing.
     before = len(await updates(sessions))
     await carlos.press("✅ 3") if any("✅ 3" in t for t, _ in telegram.api.sent(carlos.id)[-1].buttons) else None
-    from bot.callbacks import reminder_button
+    from bot.callbacks import ReminderAnswer
 
     async with sessions() as db:
         assignment_id = (await db.scalar(select(Assignment.id).where(Assignment.status == Status.CUMPLIDO)))
-    await carlos.press_data(reminder_button("p", assignment_id, 1), reminder)
+    await carlos.press_data(ReminderAnswer("p", assignment_id, 1).data(), reminder)
     assert "ya está cumplido" in telegram.api.sent(method="answerCallbackQuery")[-1].params["text"]
     await rosa.press("Verificar 3")
     assert len(await updates(sessions)) == before
@@ -244,7 +244,7 @@ async def test_cancel_an_agreement(telegram, sessions, clock, committee):
 
 async def test_nobody_touches_another_institution_or_committee(telegram, sessions, clock, committee):
     from bot import committees as committee_ops
-    from bot.callbacks import reminder_button, report
+    from bot.callbacks import ReminderAnswer, Verify
     from models.entities import CommitteeKind
 
     rosa, carlos, lucia = await committee_with_agreement(telegram, sessions, clock)
@@ -253,7 +253,7 @@ async def test_nobody_touches_another_institution_or_committee(telegram, session
             Assignment.institution.has(name="PNP"), Assignment.agreement.has(code="3")))
     await lucia.send("/pendientes")
     message = [m for m in telegram.api.messages_with_buttons(lucia.id)][0]
-    await lucia.press_data(reminder_button("c", pnp_3), message)
+    await lucia.press_data(ReminderAnswer("c", pnp_3).data(), message)
     assert telegram.api.sent(method="answerCallbackQuery")[-1].params["text"] == "⛔ Ese acuerdo no es de tu institución."
     await lucia.send("/avance 3 50% intento")
     assert "No tienes un acuerdo pendiente" in lucia.last()
@@ -265,7 +265,7 @@ async def test_nobody_touches_another_institution_or_committee(telegram, session
     await carlos.send(f"/start {await invitation_code(sessions, clock, 'CODISEC Ilo')}")
     await carlos.send("/verificar 3 PNP")
     assert "No encuentro el acuerdo <b>3</b> en CODISEC Ilo" in carlos.last()
-    await carlos.press_data(report("v", pnp_3), message)
+    await carlos.press_data(Verify(pnp_3).data(), message)
     assert "Solo la Secretaría Técnica" in telegram.api.sent(method="answerCallbackQuery")[-1].params["text"]
     assert await updates(sessions) == []
 

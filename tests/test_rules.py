@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.callbacks import ListPage, new_agreement
+from bot.callbacks import KINDS, DraftInstitution, DraftStep, ListPage, ReminderAnswer, Snooze, parse_any
 from bot.committees import parse_day, parse_session_args
 from bot.messaging import split_message
 from bot.views import deadline_text
@@ -107,4 +107,43 @@ def test_callback_data_fits_telegram_and_round_trips():
     assert len(page.data().encode()) <= 64
     assert ListPage.parse(page.data()) == page
     assert ListPage.parse(ListPage(1, None, None).data()) == ListPage(1, None, None)
-    assert new_agreement("i", 123456789).startswith("v1:n:i:")
+    assert DraftInstitution(123456789).data() == "v1:n:i:123456789"
+
+
+def test_buttons_already_in_chats_keep_working():
+    # The data `v1` buttons always carried, as sent before the buttons were typed.
+    assert parse_any("v1:r:c:12:34") == ReminderAnswer("c", 12, 34)
+    assert parse_any("v1:r:p:12:0") == ReminderAnswer("p", 12, 0)
+    assert parse_any("v1:r:s:12:34") == Snooze(12, 34)
+    assert parse_any("v1:n:done:") == DraftStep("done")
+    assert parse_any("v1:l:2:0:-") == ListPage(2, None, None)
+
+
+@pytest.mark.parametrize("data", [
+    "v1:l:0:0:-", "v1:l:-1:0:-", "v1:l:1:0:bogus", "v1:l:10001:0:-", "v2:a:1", "v1:a:0", "v1:a:99999999999",
+    "v1:a:1:2", "v1:a:", "v1:r:x:1:1", "v1:r:s:1:0", "v1:n:i:abc", "v1:n:s:", "v1:i:maybe:1", "v1:e:y:-3",
+    "v1:a:١", "v1:a: 1", "v1:v:1" + "0" * 60, "", "v1", None, 5,
+])
+def test_a_forged_or_damaged_button_is_no_button(data):
+    assert parse_any(data) is None
+
+
+def test_every_kind_packs_within_telegrams_64_bytes():
+    from dataclasses import fields
+
+    for kind in KINDS:
+        values = []
+        for field, parse in zip(fields(kind), kind.FIELDS):
+            sample = next(v for v in ("con_dificultades", "done", "ok", "c", "y", "", "-")
+                          if _parses(parse, v)) if field.type in ("str", "str | None") else 2**31 - 1
+            values.append(sample if not field.name == "page" else 10_000)
+        button = kind(*values)
+        assert len(button.data().encode()) <= 64 and kind.parse(button.data()) == button, kind
+
+
+def _parses(parse, value) -> bool:
+    try:
+        parse(value)
+        return True
+    except ValueError:
+        return False

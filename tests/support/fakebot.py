@@ -86,6 +86,7 @@ class FakeBotAPI:
         self._new_update = asyncio.Condition()
         self._polled = asyncio.Condition()
         self._offset = 0
+        self._answered_queries: set[str] = set()
         self._faults: list[Fault] = []
         self._messages: dict[tuple[int, int], dict] = {}
         self._runner: web.AppRunner | None = None
@@ -298,6 +299,10 @@ class FakeBotAPI:
     async def _api_answerCallbackQuery(self, params: dict) -> bool:
         if len(params.get("text") or "") > 200:
             raise ApiError("Bad Request: MESSAGE_TOO_LONG")
+        # Telegram takes one answer per press.
+        if params["callback_query_id"] in self._answered_queries:
+            raise ApiError("Bad Request: query is too old and response timeout expired or query id is invalid")
+        self._answered_queries.add(params["callback_query_id"])
         return True
 
     async def _api_sendMessage(self, params: dict) -> dict:
