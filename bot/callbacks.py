@@ -98,16 +98,18 @@ class Button:
 
 @dataclass(frozen=True)
 class ListPage(Button):
-    """A page of /acuerdos, with its filters."""
+    """A page of a committee's /acuerdos, with its filters. (The first layout, "l", had no committee: a chat in
+    two committees could not tell which list it was; those buttons are now refused as no longer valid.)"""
 
-    KIND = "l"
-    FIELDS = (_number(1, MAX_PAGE), _optional_id, _optional_status)
+    KIND = "p"
+    FIELDS = (ID, _number(1, MAX_PAGE), _optional_id, _optional_status)
+    committee_id: int
     page: int
     institution_id: int | None
     status: str | None
 
     def _packed(self) -> list[str]:
-        return [str(self.page), str(self.institution_id or 0), self.status or "-"]
+        return [str(self.committee_id), str(self.page), str(self.institution_id or 0), self.status or "-"]
 
 
 # The guided /nuevo.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks, texts
@@ -40,11 +42,9 @@ def confirm_agreement() -> InlineKeyboardMarkup:
 def pages(current: ListPage, total_pages: int) -> InlineKeyboardMarkup | None:
     buttons = []
     if current.page > 1:
-        buttons.append(_button(texts.BUTTON_PREVIOUS, ListPage(
-            current.page - 1, current.institution_id, current.status)))
+        buttons.append(_button(texts.BUTTON_PREVIOUS, replace(current, page=current.page - 1)))
     if current.page < total_pages:
-        buttons.append(_button(texts.BUTTON_NEXT, ListPage(
-            current.page + 1, current.institution_id, current.status)))
+        buttons.append(_button(texts.BUTTON_NEXT, replace(current, page=current.page + 1)))
     return InlineKeyboardMarkup([buttons]) if buttons else None
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import keyboards, texts
+from bot import access, keyboards, texts
 from bot.callbacks import ListPage
 from bot.clock import local_today
 from bot.context import AppContext
@@ -38,8 +38,9 @@ async def list_agreements(update: Update, context: AppContext) -> None:
                     answer = await unknown_institution(db, member, words)
                     await reply(update, context, answer)
                     return
-            page = ListPage(1, institution.id if institution else None, status.value if status else None)
-            answer, keyboard = await render_page(db, context, member, page)
+            page = ListPage(member.committee_id, 1, institution.id if institution else None,
+                            status.value if status else None)
+            answer, keyboard = await render_page(db, context, member, page, institution)
     await reply(update, context, answer, keyboard)
 
 
@@ -48,23 +49,26 @@ async def turned_page(update: Update, context: AppContext) -> None:
     query = update.callback_query
     page = ListPage.parse(query.data)
     async with context.transaction() as db:
-        member = await membership(db, update, context, Role.SECRETARY, Role.OBSERVER)
-        if member is None:
-            await query.answer(texts.plain(texts.NOT_MEMBER), show_alert=True)
+        member = await access.member_in(db, update.effective_user.id, update.effective_chat.id, page.committee_id,
+                                        Role.SECRETARY, Role.OBSERVER)
+        institution = await access.institution_in(db, page.committee_id, page.institution_id) \
+            if page.institution_id else None
+        if member is None or (page.institution_id and institution is None):
+            await query.answer(texts.plain(texts.BUTTON_INVALID), show_alert=True)
             return
-        answer, keyboard = await render_page(db, context, member, page)
+        answer, keyboard = await render_page(db, context, member, page, institution)
     await query.answer()
     await query.edit_message_text(answer, reply_markup=keyboard)
 
 
-async def render_page(db: AsyncSession, context: AppContext, member: Member, page: ListPage):
+async def render_page(db: AsyncSession, context: AppContext, member: Member, page: ListPage,
+                      institution: Institution | None = None):
     status = Status(page.status) if page.status else None
     rows, total = await queries.agreements_page(db, member.committee_id, institution_id=page.institution_id,
                                                 status=status, offset=(page.page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     filters_text = ""
-    if page.institution_id:
-        institution = await db.get(Institution, page.institution_id)
-        filters_text += texts.t(texts.AGREEMENTS_FILTER_INSTITUTION, institution=institution.name if institution else "?")
+    if institution is not None:
+        filters_text += texts.t(texts.AGREEMENTS_FILTER_INSTITUTION, institution=institution.name)
     if status:
         filters_text += texts.t(texts.AGREEMENTS_FILTER_STATUS, status=texts.STATUS[status.value])
     filters_text = texts.Html(filters_text)

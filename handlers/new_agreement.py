@@ -110,10 +110,15 @@ async def toggled_institution(update: Update, context: AppContext) -> int:
     toggled = callbacks.DraftInstitution.parse(query.data)
     chosen = context.user_data[DRAFT]["institution_ids"]
     if toggled is not None:
+        institutions = await _institutions(context)
         institution_id = toggled.institution_id
+        if institution_id not in {institution.id for institution in institutions}:
+            # Another committee's institution (an old keyboard), or one that is gone.
+            await query.answer(texts.plain(texts.BUTTON_INVALID), show_alert=True)
+            return INSTITUTIONS
         chosen.remove(institution_id) if institution_id in chosen else chosen.append(institution_id)
         await query.answer()
-        await query.edit_message_reply_markup(keyboards.choose_institutions(await _institutions(context), set(chosen)))
+        await query.edit_message_reply_markup(keyboards.choose_institutions(institutions, set(chosen)))
         return INSTITUTIONS
     if not chosen:
         await query.answer(texts.plain(texts.NEW_NEED_INSTITUTION), show_alert=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import callbacks, keyboards, progress, texts
+from bot import access, callbacks, keyboards, progress, texts
 from bot.clock import local_today
 from bot.context import AppContext
 from bot.evidence import FileRef, FileTooBig, fetch_file
@@ -113,8 +113,11 @@ async def pressed_report_button(update: Update, context: AppContext) -> None:
     button = callbacks.ReminderAnswer.parse(query.data)
     action_code, assignment_id, reminder_id = button.action, button.assignment_id, button.reminder_id
     async with context.transaction() as db:
-        assignment = await progress.assignment_for_implementer(db, assignment_id, update.effective_user.id,
-                                                               update.effective_chat.id)
+        assignment = await access.assignment_for_implementer(db, assignment_id, update.effective_user.id,
+                                                             update.effective_chat.id)
+        # A reminder's buttons name the reminder: it must be one about this assignment.
+        reminder_known = not reminder_id or await access.reminder_for(db, reminder_id,
+                                                                      assignment_id=assignment_id) is not None
     if assignment is None:
         await query.answer(texts.NOT_YOURS, show_alert=True)
         return
@@ -122,6 +125,9 @@ async def pressed_report_button(update: Update, context: AppContext) -> None:
     if assignment.status in CLOSED:
         await query.answer(texts.plain(texts.t(texts.ALREADY_CLOSED, status=texts.STATUS[assignment.status.value],
                                                **names)), show_alert=True)
+        return
+    if not reminder_known:
+        await query.answer(texts.plain(texts.BUTTON_INVALID), show_alert=True)
         return
     action = BUTTON_ACTIONS[action_code]
     context.user_data[AWAITING] = {"chat": update.effective_chat.id, "assignment_id": assignment_id,
