@@ -209,7 +209,9 @@ WAIT_AGAIN_REASON = (
     "Vuelve a tocar ↩️ Observar en la notificación o escribe "
     "<code>/observar {code} {institution} Falta el acta de entrega</code> con tu motivo."
 )
-WAIT_AGAIN_NOTE = "Vuelve a tocar ⏳ {code} en /pendientes o escribe <code>/avance {code} 60% Se remitió el oficio</code>."
+WAIT_AGAIN_NOTE = (
+    "Vuelve a tocar ⏳ {code} en /pendientes o escribe <code>/avance {code} 60% Se remitió el oficio</code>."
+)
 WAIT_AGAIN_DIFFICULTY = "Vuelve a tocar ⚠️ {code} en /pendientes y escribe la dificultad."
 WAIT_AGAIN_EVIDENCE = "Vuelve a tocar ✅ {code} en /pendientes y envía la evidencia (un archivo o el número de oficio)."
 WAIT_AGAIN_NEW = "Escribe /nuevo para registrar el acuerdo desde el principio."
