@@ -17,6 +17,7 @@ from bot.context import AppContext, Services
 from bot.outbox.jobs import start_outbox
 from handlers import (
     agreements,
+    answers,
     committee_settings,
     deadlines,
     errors,
@@ -42,14 +43,14 @@ def build_application(settings: Settings, sessions_factory: async_sessionmaker[A
     # Order matters for the catch-alls: handlers/errors must come last (its unknown-command fallback).
     start.register(application)
     help.register(application)
+    # /cancelar, and the answers to the bot's questions (group -1: after no command, before the reports' messages).
+    answers.register(application)
     institutions.register(application)
     sessions.register(application)
     new_agreement.register(application)
     agreements.register(application)
     deadlines.register(application)
-    # Before reports: its catch-all takes the texts and files an import waits for.
     imports.register(application)
-    # Before reports: its catch-all would take the reason a secretary types after ↩️ Observar.
     verification.register(application)
     reports.register(application)
     reminders.register(application)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -380,3 +381,51 @@ def _shown_name(match: NameMatch) -> str:
 
 def _count(n: int, words: tuple[str, str]) -> str:
     return f"{n} {words[0] if n == 1 else words[1]}"
+
+
+def kept(parsed: ParsedActa, session: SessionKey | None, decisions: tuple) -> dict:
+    """What a preview waiting for «Confirmar» keeps in the database (JSON): the acta as read, its session, and a
+    digest of what the secretary is asked to confirm."""
+    def deadline(value: Deadline | None) -> dict | None:
+        return None if value is None else {"due": value.due.isoformat() if value.due else None,
+                                           "next_session": value.next_session, "words": value.words}
+
+    return {
+        "parsed": {"title": parsed.title, "session_number": parsed.session_number,
+                   "session_kind": parsed.session_kind,
+                   "session_date": parsed.session_date.isoformat() if parsed.session_date else None,
+                   "warnings": list(parsed.warnings),
+                   "agreements": [{"code": a.code, "problem": a.problem, "text": a.text,
+                                   "implementers": list(a.implementers), "followup": list(a.followup),
+                                   "deadline": deadline(a.deadline)} for a in parsed.agreements]},
+        "session": session_kept(session),
+        "decisions": decisions_digest(decisions),
+    }
+
+
+def session_kept(session: SessionKey | None) -> dict | None:
+    return None if session is None else {"kind": session.kind.value, "number": session.number,
+                                         "held_on": session.held_on.isoformat()}
+
+
+def session_restored(value: dict | None) -> SessionKey | None:
+    return None if value is None else SessionKey(SessionKind(value["kind"]), value["number"],
+                                                 date.fromisoformat(value["held_on"]))
+
+
+def restored(value: dict) -> ParsedActa:
+    """The acta `kept` stored, as read."""
+    def deadline(d: dict | None) -> Deadline | None:
+        return None if d is None else Deadline(date.fromisoformat(d["due"]) if d["due"] else None,
+                                               d["next_session"], d["words"])
+
+    return ParsedActa(value["title"], value["session_number"], value["session_kind"],
+                      date.fromisoformat(value["session_date"]) if value["session_date"] else None,
+                      [ParsedAgreement(a["code"], a["problem"], a["text"], a["implementers"], a["followup"],
+                                       deadline(a["deadline"])) for a in value["agreements"]],
+                      value["warnings"])
+
+
+def decisions_digest(decisions: tuple) -> str:
+    """A short, stable fingerprint of `ImportPlan.decisions()`, to tell at confirmation whether anything changed."""
+    return hashlib.sha256(repr(decisions).encode()).hexdigest()

@@ -205,6 +205,24 @@ FILE_TOO_BIG = "❌ El archivo pesa más de 20 MB y Telegram no me deja descarga
 REPORTED_DONE = "✅ Reportado como cumplido: <b>{code}</b> ({institution}). La Secretaría Técnica lo verificará."
 NOTED_PROGRESS = "Anotado como avance."
 NOTHING_PENDING_HERE = "No esperaba un mensaje. Usa /pendientes o responde a un recordatorio."
+# A question the bot asked, answered too late or once the link that allowed it is gone (bot/waiting.py).
+WAIT_EXPIRED = "⌛ La pregunta venció (espero la respuesta 30 minutos) y no anoté nada. {again}"
+WAIT_AGAIN_REASON = (
+    "Vuelve a tocar ↩️ Observar en la notificación o escribe "
+    "<code>/observar {code} {institution} Falta el acta de entrega</code> con tu motivo."
+)
+WAIT_AGAIN_NOTE = (
+    "Vuelve a tocar ⏳ {code} en /pendientes o escribe <code>/avance {code} 60% Se remitió el oficio</code>."
+)
+WAIT_AGAIN_DIFFICULTY = "Vuelve a tocar ⚠️ {code} en /pendientes y escribe la dificultad."
+WAIT_AGAIN_EVIDENCE = "Vuelve a tocar ✅ {code} en /pendientes y envía la evidencia (un archivo o el número de oficio)."
+WAIT_AGAIN_NEW = "Escribe /nuevo para registrar el acuerdo desde el principio."
+WAIT_AGAIN_IMPORT = "Escribe /importar y envíame el acta otra vez."
+WAIT_UNLINKED = (
+    "⛔ Ya no puedo tomar esa respuesta: este chat ya no tiene el vínculo con <b>{committee}</b> con el que "
+    "te pregunté. No anoté nada."
+)
+NEW_USE_BUTTONS = "Toca un botón del último mensaje, o escribe /cancelar para salir."
 BUTTON_REPORT_DONE = "✅ Reportar cumplido"
 BUTTON_YES_DONE = "✅ Sí, está cumplido"
 BUTTON_NO_PROGRESS = "⏳ No, es un avance"

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Callable
-
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.ext import Application, filters
 
 from bot import texts
 from bot.context import AppContext
@@ -15,9 +12,8 @@ from bot.progress import Author, ReportRefused
 from models import queries
 from models.entities import Assignment, Member, Role
 
+# A preference, not a question: the committee this person last worked on (questions live in bot/waiting.py).
 ACTIVE_COMMITTEE = "committee_id"
-# What the bot asked this person for (a note, a difficulty, evidence, a reason), kept until they answer.
-AWAITING = "awaiting_report"
 
 
 async def membership(db: AsyncSession, update: Update, context: AppContext, *roles: Role) -> Member | None:
@@ -85,17 +81,3 @@ def args_text(update: Update) -> str:
     text = update.effective_message.text or ""
     parts = text.split(maxsplit=1)
     return parts[1].strip() if len(parts) > 1 else ""
-
-
-class Awaiting(filters.MessageFilter):
-    """Messages from someone the bot is waiting for: `waits(user_data, message)` decides. Filters do not get the
-    person's user_data, so the application is kept to find it."""
-
-    def __init__(self, application: Application, name: str, waits: Callable[[dict, Message], bool]):
-        super().__init__(name=name)
-        self._application = application
-        self._waits = waits
-
-    def filter(self, message: Message) -> bool:
-        user = message.from_user
-        return bool(user and self._waits(self._application.user_data.get(user.id, {}), message))

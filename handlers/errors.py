@@ -6,7 +6,7 @@ import logging
 
 from telegram import Update
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import Application, ApplicationHandlerStop, CallbackQueryHandler, MessageHandler, filters
 
 from bot import texts
 from bot.context import AppContext
@@ -30,6 +30,13 @@ async def on_error(update: object, context: AppContext) -> None:
             log.warning("could not tell chat %s about the failure", update.effective_chat.id)
 
 
+async def empty_button(update: Update, context: AppContext) -> None:
+    """A press without data: python-telegram-bot would hand it to every button handler, whatever its pattern."""
+    if not update.callback_query.data:
+        await invalid_button(update, context)
+        raise ApplicationHandlerStop
+
+
 async def invalid_button(update: Update, context: AppContext) -> None:
     """A button no handler took: forged, damaged, or of a kind this version no longer has."""
     await update.callback_query.answer(texts.plain(texts.BUTTON_INVALID), show_alert=True)
@@ -46,3 +53,4 @@ def register(application: Application) -> None:
     # private chats, because a group may hold other bots with their own commands.
     application.add_handler(MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command))
     application.add_handler(CallbackQueryHandler(invalid_button))
+    application.add_handler(CallbackQueryHandler(empty_button), group=-10)

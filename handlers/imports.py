@@ -1,49 +1,28 @@
-"""/importar: a whole acta, sent as a file or pasted, previewed, then registered in one transaction."""
+"""/importar: a whole acta, sent as a file or pasted, previewed, then registered in one transaction.
+
+Each step is a question the bot waits for (bot/waiting.py): the acta, its session when it does not say, then
+«Confirmar» under the preview. What the step needs is kept with the question: a paste's text, a file's Telegram
+id (read again only when the session comes later), the acta as read and a digest of the preview's decisions.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Message, Update
-from telegram.ext import (
-    Application,
-    ApplicationHandlerStop,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
-
-from bot import callbacks, importer, keyboards, texts
-from bot.acta import ActaError, ParsedActa
+from bot import callbacks, importer, keyboards, texts, waiting
+from bot.acta import ActaError
 from bot.clock import local_today
 from bot.context import AppContext
 from bot.importer import ImportPlan, SessionKey, Source
 from bot.views import shorten
-from handlers.common import Awaiting, args_text, author, membership, refuse_not_secretary, reply
-from models.entities import Member, Role
+from handlers import answers
+from handlers.common import args_text, author, membership, refuse_not_secretary, reply
+from models.entities import Member, Role, Waiting, WaitKind
 
-PENDING = "import_pending"
 ACTA, SESSION, CONFIRM = "acta", "session", "confirm"
-# A forgotten /importar must not take the secretary's messages for ever.
-WAIT = timedelta(minutes=30)
-
-
-@dataclass
-class Pending:
-    """An import in progress for one person in one chat."""
-
-    chat_id: int
-    committee_id: int
-    until: datetime
-    step: str = ACTA
-    source: Source | None = None  # kept to read the acta again with its session, or to add the rest of a paste
-    parsed: ParsedActa | None = None
-    session: SessionKey | None = None
-    decisions: tuple = ()
-    preview: int = 0  # the preview whose buttons still work
+IMPORT = WaitKind.IMPORT
 
 
 async def start(update: Update, context: AppContext) -> None:
@@ -53,42 +32,55 @@ async def start(update: Update, context: AppContext) -> None:
     if member is None:
         await refuse_not_secretary(update, context, "/importar")
         return
-    pending = Pending(update.effective_chat.id, member.committee_id, context.now() + WAIT)
-    context.user_data[PENDING] = pending
+    link = dict(committee_id=member.committee_id, member_id=member.id)
     if pasted := args_text(update):
-        await _read(update, context, pending, Source(None, pasted))
+        await _read(update, context, link, {"preview": 0}, Source(None, pasted))
     else:
-        await reply(update, context, texts.IMPORT_ASK)
+        await answers.ask(update, context, IMPORT, **link, about={"step": ACTA, "preview": 0}, text=texts.IMPORT_ASK)
 
 
-async def received_file(update: Update, context: AppContext) -> None:
+async def received(update: Update, context: AppContext, question: Waiting) -> bool:
+    """A message while an import waits: the acta as a file, or pasted text (the acta, or its session)."""
+    message = update.effective_message
+    if message.document:
+        await received_file(update, context, question)
+    elif message.text:
+        await received_text(update, context, question, message.text)
+    else:
+        return False  # a photo or a voice note is no acta: the other handlers take it, as before
+    return True
+
+
+async def received_file(update: Update, context: AppContext, question: Waiting) -> None:
     """The acta as a file, refused over 20 MB before it is downloaded."""
-    pending, document = context.user_data[PENDING], update.effective_message.document
+    document = update.effective_message.document
     try:
         importer.check_size(document.file_size)
         data = await (await context.bot.get_file(document.file_id)).download_as_bytearray()
     except ActaError as error:
-        await _refuse(update, context, pending, error)
+        await _refuse(update, context, question, error)
         return
-    await _read(update, context, pending, Source(document.file_name or "acta", bytes(data)))
+    await _read(update, context, _link(question), question.about, Source(document.file_name or "acta", bytes(data)),
+                file_id=document.file_id)
 
 
-async def received_text(update: Update, context: AppContext) -> None:
+async def received_text(update: Update, context: AppContext, question: Waiting, text: str) -> None:
     """Pasted rows of the acta (a long paste arrives in several messages), or the session it is from."""
-    pending, text = context.user_data[PENDING], update.effective_message.text
-    if pending.step == SESSION and not importer.has_title_row(text):
-        await _received_session(update, context, pending, text)
+    about = question.about
+    if about["step"] == SESSION and not importer.has_title_row(text):
+        await _received_session(update, context, question, text)
         return
-    source = importer.pasted(pending.source, text)
-    if pending.step == CONFIRM and source.pieces == 1 and not importer.has_title_row(text):
+    source = importer.pasted(_source(about.get("source")), text)
+    if about["step"] == CONFIRM and source.pieces == 1 and not importer.has_title_row(text):
         await reply(update, context, texts.IMPORT_USE_BUTTONS)
         return
-    await _read(update, context, pending, source, pending.session if source.pieces > 1 else None)
+    session = importer.session_restored(about.get("session")) if source.pieces > 1 else None
+    await _read(update, context, _link(question), about, source, session)
 
 
-async def _received_session(update: Update, context: AppContext, pending: Pending, text: str) -> None:
+async def _received_session(update: Update, context: AppContext, question: Waiting, text: str) -> None:
     async with context.transaction() as db:
-        member = await _secretary(db, update, context, pending)
+        member = await _secretary(db, update, question.committee_id)
     if member is None:
         await _stop(update, context)
         return
@@ -96,7 +88,16 @@ async def _received_session(update: Update, context: AppContext, pending: Pendin
     if session is None:
         await reply(update, context, texts.t(texts.IMPORT_BAD_SESSION, text=shorten(text, 40)))
         return
-    await _read(update, context, pending, pending.source, session)
+    kept = question.about["source"]
+    source = _source(kept)
+    if kept.get("file_id"):  # the file is read again, its deadlines counted from the session's date
+        try:
+            data = await (await context.bot.get_file(kept["file_id"])).download_as_bytearray()
+        except TelegramError:
+            await _refuse(update, context, question, ActaError(texts.plain(texts.WAIT_AGAIN_IMPORT)))
+            return
+        source = Source(kept["filename"], bytes(data))
+    await _read(update, context, _link(question), question.about, source, session, file_id=kept.get("file_id"))
 
 
 async def pressed(update: Update, context: AppContext) -> None:
@@ -104,103 +105,107 @@ async def pressed(update: Update, context: AppContext) -> None:
     query = update.callback_query
     button = callbacks.ImportAnswer.parse(query.data)
     action, preview = button.action, button.preview
-    pending = context.user_data.get(PENDING)
-    if not pending or pending.step != CONFIRM or pending.preview != preview \
-            or pending.chat_id != update.effective_chat.id:
+    question = await answers.current(update, context, IMPORT)
+    if question is None or question.about["step"] != CONFIRM or question.about["preview"] != preview:
         await query.answer(texts.plain(texts.IMPORT_EXPIRED), show_alert=True)
         return
     await query.answer()
     await query.edit_message_reply_markup(None)
     if action == "x":
-        context.user_data.pop(PENDING)
+        async with context.transaction() as db:
+            await waiting.answered(db, question)
         await reply(update, context, texts.IMPORT_CANCELLED)
         return
-    result = None
+    about, result = question.about, None
+    parsed, session = importer.restored(about["parsed"]), importer.session_restored(about["session"])
     async with context.transaction() as db:
-        member = await _secretary(db, update, context, pending)
-        plan = member and await importer.plan_import(db, member.committee, pending.parsed, pending.session)
-        if plan and plan.decisions() == pending.decisions:
+        member = await _secretary(db, update, question.committee_id)
+        plan = member and await importer.plan_import(db, member.committee, parsed, session)
+        if plan and importer.decisions_digest(plan.decisions()) == about["decisions"]:
             result = await importer.apply_import(db, member.committee, plan, context.now(), author(update).actor)
+            await waiting.answered(db, question)
     if plan is None:
         await _stop(update, context)
     elif result is None:
-        pending.preview += 1
-        await _show(update, context, pending, plan, texts.IMPORT_CHANGED + "\n\n")
+        await _show(update, context, _link(question), dict(about, preview=preview + 1), plan,
+                    texts.IMPORT_CHANGED + "\n\n")
     else:
-        context.user_data.pop(PENDING)
         await reply(update, context, importer.render_result(result))
 
 
-async def cancelled(update: Update, context: AppContext) -> None:
-    """/cancelar while an import waits: forget it, and stop there."""
-    context.user_data.pop(PENDING, None)
-    await reply(update, context, texts.IMPORT_CANCELLED)
-    raise ApplicationHandlerStop
-
-
-async def _read(update: Update, context: AppContext, pending: Pending, source: Source,
-                session: SessionKey | None = None) -> None:
-    pending.preview += 1
-    pending.until = context.now() + WAIT
+async def _read(update: Update, context: AppContext, link: dict, about: dict, source: Source,
+                session: SessionKey | None = None, file_id: str | None = None) -> None:
+    about = dict(about, preview=about["preview"] + 1)
     try:
         parsed = importer.read(source, session)
     except ActaError as error:
-        await _refuse(update, context, pending, error, source)
+        await _refuse(update, context, None, error, source, link=link, about=about)
         return
     async with context.transaction() as db:
-        member = await _secretary(db, update, context, pending)
+        member = await _secretary(db, update, link["committee_id"])
         plan = member and await importer.plan_import(db, member.committee, parsed, session)
     if plan is None:
         await _stop(update, context)
         return
-    pending.source = source
+    about["source"] = _kept_source(source, file_id)
     if plan.session is None:
-        pending.step = SESSION
-        await reply(update, context, texts.IMPORT_ASK_SESSION)
+        await answers.ask(update, context, IMPORT, **link, about=dict(about, step=SESSION),
+                          text=texts.IMPORT_ASK_SESSION)
         return
-    await _show(update, context, pending, plan)
+    await _show(update, context, link, about, plan)
 
 
-async def _show(update: Update, context: AppContext, pending: Pending, plan: ImportPlan, intro: str = "") -> None:
-    pending.step, pending.parsed, pending.session = CONFIRM, plan.parsed, plan.session
-    pending.decisions = plan.decisions()
-    if pending.source and pending.source.filename:
-        pending.source = None  # only a paste goes on in the next message; the file's bytes are not needed
+async def _show(update: Update, context: AppContext, link: dict, about: dict, plan: ImportPlan,
+                intro: str = "") -> None:
+    about = dict(about, step=CONFIRM, **importer.kept(plan.parsed, plan.session, plan.decisions()))
+    if about.get("source") and about["source"]["filename"]:
+        about["source"] = None  # only a paste goes on in the next message; the file is not needed again
     text = intro + importer.render_preview(plan)
     if plan.can_register:
-        await reply(update, context, text + texts.IMPORT_CONFIRM_QUESTION, keyboards.confirm_import(pending.preview))
-    else:
-        await reply(update, context, text)
+        await answers.ask(update, context, IMPORT, **link, about=about, text=text + texts.IMPORT_CONFIRM_QUESTION,
+                          keyboard=keyboards.confirm_import(about["preview"]))
+    else:  # still waiting: the secretary may send the acta again, corrected
+        await answers.ask(update, context, IMPORT, **link, about=about, text=text)
 
 
-async def _refuse(update: Update, context: AppContext, pending: Pending, error: ActaError,
-                  source: Source | None = None) -> None:
-    pending.step = ACTA
+async def _refuse(update: Update, context: AppContext, question: Waiting | None, error: ActaError,
+                  source: Source | None = None, *, link: dict | None = None, about: dict | None = None) -> None:
+    about = dict(about if about is not None else question.about, step=ACTA)
     # The first part of a long paste may fail alone; the rest may follow.
-    pending.source = source if source and source.filename is None else None
-    await reply(update, context, texts.t(texts.IMPORT_REFUSED, reason=str(error)))
+    about["source"] = _kept_source(source, None) if source and source.filename is None else None
+    await answers.ask(update, context, IMPORT, **(link or _link(question)), about=about,
+                      text=texts.t(texts.IMPORT_REFUSED, reason=str(error)))
 
 
-async def _secretary(db: AsyncSession, update: Update, context: AppContext, pending: Pending) -> Member | None:
-    member = await membership(db, update, context, Role.SECRETARY)
-    return member if member and member.committee_id == pending.committee_id else None
+def _link(question: Waiting) -> dict:
+    return dict(committee_id=question.committee_id, member_id=question.member_id)
+
+
+def _kept_source(source: Source, file_id: str | None) -> dict:
+    if source.filename is None:
+        return {"filename": None, "text": source.data, "pieces": source.pieces}
+    return {"filename": source.filename, "file_id": file_id}
+
+
+def _source(kept: dict | None) -> Source | None:
+    if not kept:
+        return None
+    return Source(None, kept["text"], kept["pieces"]) if kept["filename"] is None else Source(kept["filename"], b"")
+
+
+async def _secretary(db, update: Update, committee_id: int) -> Member | None:
+    return await waiting.link_for(db, update.effective_user.id, update.effective_chat.id, Role.SECRETARY,
+                                  committee_id)
 
 
 async def _stop(update: Update, context: AppContext) -> None:
-    context.user_data.pop(PENDING, None)
+    async with context.transaction() as db:
+        await waiting.drop(db, update.effective_chat.id, update.effective_user.id)
     await refuse_not_secretary(update, context, "/importar")
 
 
 def register(application: Application) -> None:
-    def waits(user_data: dict, message: Message) -> bool:
-        pending = user_data.get(PENDING)
-        return bool(pending and pending.chat_id == message.chat.id
-                    and pending.until > AppContext(application).services.clock.now())
-
-    importing = Awaiting(application, "importing", waits)
     application.add_handler(CommandHandler("importar", start))
-    application.add_handler(MessageHandler(filters.Document.ALL & importing, received_file))
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & importing, received_text))
     application.add_handler(CallbackQueryHandler(pressed, pattern=callbacks.ImportAnswer.matches))
-    # Group -1 runs before /nuevo's and the reports' /cancelar, which would leave the import waiting.
-    application.add_handler(CommandHandler("cancelar", cancelled, filters=importing), group=-1)
+    answers.expect(application, IMPORT, answers.Answer(received, lambda _: texts.WAIT_AGAIN_IMPORT, "/importar",
+                                                       texts.IMPORT_CANCELLED))

@@ -1,4 +1,5 @@
-"""/nuevo: registering an agreement, step by step or in one line, and /cancelar outside any question."""
+"""/nuevo: registering an agreement, step by step (each step a question the bot waits for, bot/waiting.py) or in
+one line."""
 
 from __future__ import annotations
 
@@ -6,197 +7,227 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import agreements, callbacks, keyboards, texts
+from bot import agreements, callbacks, keyboards, texts, waiting
 from bot.clock import local_today
 from bot.committees import Refused
 from bot.context import AppContext
 from bot.deadlines import Deadline
 from bot.views import agreement_deadline, day, deadline_text, session_name, shorten
-from handlers.common import AWAITING, args_text, author, membership, refuse_not_secretary, reply, unknown_institution
+from handlers import answers
+from handlers.common import args_text, author, membership, refuse_not_secretary, reply, unknown_institution
 from models import queries
-from models.entities import Institution, Member, Role, Session
+from models.entities import Institution, Member, Role, Session, Waiting, WaitKind
 from models.names import split_institutions
 from models.rules import MAX_AGREEMENT_TEXT, clean_code
 
-SESSION, CODE, TEXT, INSTITUTIONS, DEADLINE, CONFIRM = range(6)
-DRAFT = "draft"
+SESSION, CODE, TEXT, INSTITUTIONS, DEADLINE, CONFIRM = "session", "code", "text", "institutions", "deadline", "confirm"
+NEW = WaitKind.NEW_AGREEMENT
 
 
-async def new_agreement(update: Update, context: AppContext) -> int:
+async def new_agreement(update: Update, context: AppContext) -> None:
     """Start the guided registration, or register in one line: /nuevo 2.5 | texto | Prefectura | 24 horas."""
     if args_text(update):
         await new_agreement_in_one_line(update, context)
-        return ConversationHandler.END
+        return
     async with context.transaction() as db:
         member = await membership(db, update, context, Role.SECRETARY)
         if member is None:
             await refuse_not_secretary(update, context, "/nuevo")
-            return ConversationHandler.END
+            return
         sessions = await queries.recent_sessions(db, member.committee_id)
         has_institutions = bool(await queries.institutions_with_focal_points(db, member.committee_id))
     if not sessions:
         await reply(update, context, texts.t(texts.NO_SESSION, committee=member.committee.name))
-        return ConversationHandler.END
+        return
     if not has_institutions:
         await reply(update, context, texts.t(texts.NO_INSTITUTIONS, committee=member.committee.name))
-        return ConversationHandler.END
-    context.user_data[DRAFT] = {"committee_id": member.committee_id, "institution_ids": []}
+        return
+    link = dict(committee_id=member.committee_id, member_id=member.id)
     if len(sessions) == 1:
-        return await _ask_code(update, context, sessions[0])
-    await reply(update, context, texts.NEW_ASK_SESSION, keyboards.choose_session(sessions))
-    return SESSION
+        await _ask_code(update, context, link, {"institution_ids": []}, sessions[0])
+        return
+    await answers.ask(update, context, NEW, **link, about={"step": SESSION, "institution_ids": []},
+                      text=texts.NEW_ASK_SESSION, keyboard=keyboards.choose_session(sessions))
 
 
-async def chosen_session(update: Update, context: AppContext) -> int:
-    """The secretary picked the session."""
-    await update.callback_query.answer()
-    session_id = callbacks.DraftSession.parse(update.callback_query.data).session_id
-    async with context.transaction() as db:
-        session = await db.get(Session, session_id)
-    if session is None or session.committee_id != context.user_data[DRAFT]["committee_id"]:
-        await reply(update, context, texts.NEW_EXPIRED)
-        return ConversationHandler.END
-    return await _ask_code(update, context, session)
+def _link(question: Waiting) -> dict:
+    return dict(committee_id=question.committee_id, member_id=question.member_id)
 
 
-async def _ask_code(update: Update, context: AppContext, session: Session) -> int:
-    context.user_data[DRAFT].update(session_id=session.id, session_date=session.held_on.isoformat(),
-                                    session_name=session_name(session))
-    await reply(update, context, texts.t(texts.NEW_ASK_CODE, session=session_name(session)))
-    return CODE
+async def _ask_code(update: Update, context: AppContext, link: dict, draft: dict, session: Session) -> None:
+    draft = dict(draft, step=CODE, session_id=session.id, session_date=session.held_on.isoformat(),
+                 session_name=session_name(session))
+    await answers.ask(update, context, NEW, **link, about=draft,
+                      text=texts.t(texts.NEW_ASK_CODE, session=session_name(session)))
 
 
-async def received_code(update: Update, context: AppContext) -> int:
+async def received_step(update: Update, context: AppContext, question: Waiting) -> bool:
+    """A message while /nuevo waits: the code, the text or the deadline, as the step asks."""
+    text = update.effective_message.text
+    if text is None:
+        return False  # a file is not a step of /nuevo: the other handlers take it, as before
+    step = question.about["step"]
+    if step == CODE:
+        await received_code(update, context, question, text)
+    elif step == TEXT:
+        await received_text(update, context, question, text)
+    elif step == DEADLINE:
+        await received_deadline(update, context, question, text)
+    else:
+        await reply(update, context, texts.NEW_USE_BUTTONS)
+    return True
+
+
+async def received_code(update: Update, context: AppContext, question: Waiting, text: str) -> None:
     """The agreement's code, like 2.1."""
-    draft = context.user_data[DRAFT]
-    code = clean_code(update.effective_message.text)
+    draft = question.about
+    code = clean_code(text)
     if code is None:
-        await reply(update, context, texts.t(texts.NEW_BAD_CODE, code=shorten(update.effective_message.text, 20)))
-        return CODE
+        await reply(update, context, texts.t(texts.NEW_BAD_CODE, code=shorten(text, 20)))
+        return
     async with context.transaction() as db:
-        exists = await queries.find_agreement(db, draft["committee_id"], code, session_id=draft["session_id"])
+        exists = await queries.find_agreement(db, question.committee_id, code, session_id=draft["session_id"])
     if exists:
         await reply(update, context, texts.t(texts.NEW_CODE_EXISTS, code=code, session=draft["session_name"]))
-        return CODE
-    draft["code"] = code
-    await reply(update, context, texts.t(texts.NEW_ASK_TEXT, code=code))
-    return TEXT
+        return
+    await answers.ask(update, context, NEW, **_link(question), about=dict(draft, step=TEXT, code=code),
+                      text=texts.t(texts.NEW_ASK_TEXT, code=code))
 
 
-async def received_text(update: Update, context: AppContext) -> int:
+async def received_text(update: Update, context: AppContext, question: Waiting, text: str) -> None:
     """The agreement's text."""
-    text = update.effective_message.text.strip()
+    text = text.strip()
     if len(text) > MAX_AGREEMENT_TEXT:
         await reply(update, context, texts.t(texts.NEW_TEXT_TOO_LONG, length=len(text), max=MAX_AGREEMENT_TEXT))
-        return TEXT
-    context.user_data[DRAFT]["text"] = text
-    await reply(update, context, texts.NEW_ASK_INSTITUTIONS,
-                keyboards.choose_institutions(await _institutions(context), set()))
-    return INSTITUTIONS
+        return
+    await answers.ask(update, context, NEW, **_link(question), about=dict(question.about, step=INSTITUTIONS, text=text),
+                      text=texts.NEW_ASK_INSTITUTIONS,
+                      keyboard=keyboards.choose_institutions(await _institutions(context, question), set()))
 
 
-async def toggled_institution(update: Update, context: AppContext) -> int:
-    """A tap on an institution marks or unmarks it."""
-    query = update.callback_query
-    toggled = callbacks.DraftInstitution.parse(query.data)
-    chosen = context.user_data[DRAFT]["institution_ids"]
-    if toggled is not None:
-        institutions = await _institutions(context)
-        institution_id = toggled.institution_id
-        if institution_id not in {institution.id for institution in institutions}:
-            # Another committee's institution (an old keyboard), or one that is gone.
-            await query.answer(texts.plain(texts.BUTTON_INVALID), show_alert=True)
-            return INSTITUTIONS
-        chosen.remove(institution_id) if institution_id in chosen else chosen.append(institution_id)
-        await query.answer()
-        await query.edit_message_reply_markup(keyboards.choose_institutions(institutions, set(chosen)))
-        return INSTITUTIONS
-    if not chosen:
-        await query.answer(texts.plain(texts.NEW_NEED_INSTITUTION), show_alert=True)
-        return INSTITUTIONS
-    await query.answer()
-    await query.edit_message_reply_markup(None)
-    session_date = day(_session_date(context))
-    await reply(update, context, texts.t(texts.NEW_ASK_DEADLINE, session_date=session_date), keyboards.no_deadline())
-    return DEADLINE
-
-
-async def received_deadline(update: Update, context: AppContext) -> int:
-    """The deadline in words, or the «Sin plazo» button."""
-    draft = context.user_data[DRAFT]
-    if update.callback_query:
-        await update.callback_query.answer()
+async def received_deadline(update: Update, context: AppContext, question: Waiting, text: str | None) -> None:
+    """The deadline in words, or the «Sin plazo» button (text None)."""
+    draft, session_date = dict(question.about), date.fromisoformat(question.about["session_date"])
+    if text is None:
         draft["deadline"] = None
     else:
-        text = update.effective_message.text
         try:
-            deadline = agreements.read_deadline(text, _session_date(context))
+            deadline = agreements.read_deadline(text, session_date)
         except agreements.UnreadableDeadline:
             await reply(update, context, texts.t(texts.NEW_BAD_DEADLINE, text=shorten(text, 60)))
-            return DEADLINE
-        if deadline and deadline.due and deadline.due < _session_date(context):
+            return
+        if deadline and deadline.due and deadline.due < session_date:
             await reply(update, context, texts.t(texts.DEADLINE_BEFORE_SESSION, deadline=day(deadline.due),
-                                                 session_date=day(_session_date(context))))
-            return DEADLINE
+                                                 session_date=day(session_date)))
+            return
         draft["deadline"] = None if deadline is None else {
             "due": deadline.due.isoformat() if deadline.due else None, "next_session": deadline.next_session,
             "words": deadline.words}
-    by_id = {i.id: i.name for i in await _institutions(context)}
+    by_id = {i.id: i.name for i in await _institutions(context, question)}
     names = [by_id[i] for i in draft["institution_ids"] if i in by_id]
-    await reply(update, context, texts.t(texts.NEW_SUMMARY, session=draft["session_name"], code=draft["code"],
-                                         text=draft["text"], institutions=", ".join(names),
-                                         deadline=_draft_deadline_text(draft)),
-                keyboards.confirm_agreement())
-    return CONFIRM
+    await answers.ask(update, context, NEW, **_link(question), about=dict(draft, step=CONFIRM),
+                      text=texts.t(texts.NEW_SUMMARY, session=draft["session_name"], code=draft["code"],
+                                   text=draft["text"], institutions=", ".join(names),
+                                   deadline=_draft_deadline_text(draft)),
+                      keyboard=keyboards.confirm_agreement())
 
 
-async def confirmed(update: Update, context: AppContext) -> int:
-    """«Confirmar» registers the agreement in one transaction."""
+async def pressed(update: Update, context: AppContext) -> None:
+    """A button of /nuevo: the session, an institution, «Listo», «Sin plazo», «Confirmar» or «Cancelar»; only the
+    buttons of the question it waits for work."""
+    query = update.callback_query
+    button = callbacks.parse_any(query.data)
+    if isinstance(button, callbacks.DraftSession):
+        action, value = "s", button.session_id
+    elif isinstance(button, callbacks.DraftInstitution):
+        action, value = "i", button.institution_id
+    else:
+        action, value = button.action, 0
+    question = await answers.current(update, context, NEW)
+    step = {"s": SESSION, "i": INSTITUTIONS, "done": INSTITUTIONS, "nodl": DEADLINE, "ok": CONFIRM}.get(action)
+    if question is None or question.message_id != query.message.message_id \
+            or (step is not None and question.about["step"] != step):
+        await query.answer(texts.plain(texts.NEW_EXPIRED), show_alert=True)
+        return
+    if action == "x":
+        await cancelled(update, context, question)
+    elif action == "s":
+        await chosen_session(update, context, question, value)
+    elif step == INSTITUTIONS:
+        await toggled_institution(update, context, question, action, value)
+    elif action == "nodl":
+        await query.answer()
+        await received_deadline(update, context, question, None)
+    else:
+        await confirmed(update, context, question)
+
+
+async def chosen_session(update: Update, context: AppContext, question: Waiting, session_id: int) -> None:
+    """The secretary picked the session."""
+    await update.callback_query.answer()
+    async with context.transaction() as db:
+        session = await db.get(Session, session_id)
+    if session is None or session.committee_id != question.committee_id:
+        await reply(update, context, texts.NEW_EXPIRED)
+        return
+    await _ask_code(update, context, _link(question), question.about, session)
+
+
+async def toggled_institution(update: Update, context: AppContext, question: Waiting, action: str,
+                              value: int) -> None:
+    """A tap on an institution marks or unmarks it; «Listo» goes on to the deadline."""
+    query = update.callback_query
+    chosen = list(question.about["institution_ids"])
+    if action == "i":
+        institutions = await _institutions(context, question)
+        if value not in {institution.id for institution in institutions}:
+            # Another committee's institution (an old keyboard), or one that is gone.
+            await query.answer(texts.plain(texts.BUTTON_INVALID), show_alert=True)
+            return
+        chosen.remove(value) if value in chosen else chosen.append(value)
+        async with context.transaction() as db:
+            await waiting.revise(db, question, dict(question.about, institution_ids=chosen))
+        await query.answer()
+        await query.edit_message_reply_markup(keyboards.choose_institutions(institutions, set(chosen)))
+        return
+    if not chosen:
+        await query.answer(texts.plain(texts.NEW_NEED_INSTITUTION), show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    session_date = day(date.fromisoformat(question.about["session_date"]))
+    await answers.ask(update, context, NEW, **_link(question), about=dict(question.about, step=DEADLINE),
+                      text=texts.t(texts.NEW_ASK_DEADLINE, session_date=session_date), keyboard=keyboards.no_deadline())
+
+
+async def confirmed(update: Update, context: AppContext, question: Waiting) -> None:
+    """«Confirmar» registers the agreement, and ends the registration, in one transaction."""
     query = update.callback_query
     await query.answer()
     await query.edit_message_reply_markup(None)
-    draft = context.user_data.pop(DRAFT)
+    draft = question.about
     async with context.transaction() as db:
         member = await membership(db, update, context, Role.SECRETARY)
-        if member is None or member.committee_id != draft["committee_id"]:
+        if member is None or member.committee_id != question.committee_id:
             answer = texts.t(texts.NOT_SECRETARY, command="/nuevo")
         else:
             answer = await _register(db, update, context, member, await db.get(Session, draft["session_id"]),
                                      draft["code"], draft["text"],
                                      [await db.get(Institution, i) for i in draft["institution_ids"]],
                                      _draft_deadline(draft))
+        await waiting.answered(db, question)
     await reply(update, context, answer)
-    return ConversationHandler.END
 
 
-async def cancelled(update: Update, context: AppContext) -> int:
-    """/cancelar or «Cancelar» leaves without writing anything."""
-    context.user_data.pop(DRAFT, None)
-    if update.callback_query:
-        await update.callback_query.answer()
-        await update.callback_query.edit_message_reply_markup(None)
+async def cancelled(update: Update, context: AppContext, question: Waiting) -> None:
+    """«Cancelar» leaves without writing anything (/cancelar does the same, handlers/answers.py)."""
+    async with context.transaction() as db:
+        await waiting.answered(db, question)
+    await update.callback_query.answer()
+    await update.callback_query.edit_message_reply_markup(None)
     await reply(update, context, texts.NEW_CANCELLED)
-    return ConversationHandler.END
-
-
-async def nothing_to_cancel(update: Update, context: AppContext) -> None:
-    """/cancelar outside /nuevo: forget any question the bot was waiting to have answered."""
-    context.user_data.pop(AWAITING, None)
-    await reply(update, context, texts.CANCELLED)
-
-
-async def stale_button(update: Update, context: AppContext) -> None:
-    """A button of a registration that already ended."""
-    await update.callback_query.answer(texts.plain(texts.NEW_EXPIRED), show_alert=True)
 
 
 async def new_agreement_in_one_line(update: Update, context: AppContext) -> None:
@@ -250,14 +281,10 @@ async def _register(db: AsyncSession, update: Update, context: AppContext, membe
                                                                       member.committee.timezone)))
 
 
-async def _institutions(context: AppContext) -> list[Institution]:
+async def _institutions(context: AppContext, question: Waiting) -> list[Institution]:
     async with context.transaction() as db:
-        rows = await queries.institutions_with_focal_points(db, context.user_data[DRAFT]["committee_id"])
+        rows = await queries.institutions_with_focal_points(db, question.committee_id)
     return [institution for institution, _ in rows]
-
-
-def _session_date(context: AppContext) -> date:
-    return date.fromisoformat(context.user_data[DRAFT]["session_date"])
 
 
 def _draft_deadline(draft: dict) -> Deadline | None:
@@ -274,31 +301,11 @@ def _draft_deadline_text(draft: dict) -> str:
 
 
 def register(application: Application) -> None:
-    text = filters.TEXT & ~filters.COMMAND
-    def step(*actions: str):
-        return lambda data: (button := callbacks.DraftStep.parse(data)) is not None and button.action in actions
-
-    def any_draft_button(data: object) -> bool:
+    application.add_handler(CommandHandler("nuevo", new_agreement))
+    def draft_button(data: object) -> bool:
         return any(kind.matches(data) for kind in (callbacks.DraftSession, callbacks.DraftInstitution,
                                                     callbacks.DraftStep))
 
-    application.add_handler(ConversationHandler(
-        entry_points=[CommandHandler("nuevo", new_agreement)],
-        states={
-            SESSION: [CallbackQueryHandler(chosen_session, pattern=callbacks.DraftSession.matches)],
-            CODE: [MessageHandler(text, received_code)],
-            TEXT: [MessageHandler(text, received_text)],
-            INSTITUTIONS: [CallbackQueryHandler(toggled_institution, pattern=callbacks.DraftInstitution.matches),
-                           CallbackQueryHandler(toggled_institution, pattern=step("done"))],
-            DEADLINE: [MessageHandler(text, received_deadline),
-                       CallbackQueryHandler(received_deadline, pattern=step("nodl"))],
-            CONFIRM: [CallbackQueryHandler(confirmed, pattern=step("ok"))],
-        },
-        fallbacks=[CommandHandler("cancelar", cancelled), CallbackQueryHandler(cancelled, pattern=step("x")),
-                   CommandHandler("nuevo", new_agreement)],
-        conversation_timeout=15 * 60,
-        allow_reentry=True,
-    ))
-    # After the conversation, so that only buttons it no longer waits for land here.
-    application.add_handler(CallbackQueryHandler(stale_button, pattern=any_draft_button))
-    application.add_handler(CommandHandler("cancelar", nothing_to_cancel))
+    application.add_handler(CallbackQueryHandler(pressed, pattern=draft_button))
+    answers.expect(application, NEW, answers.Answer(received_step, lambda _: texts.WAIT_AGAIN_NEW, "/nuevo",
+                                                    texts.NEW_CANCELLED))

@@ -8,21 +8,28 @@ from pathlib import Path
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import access, callbacks, keyboards, progress, texts
+from bot import access, callbacks, keyboards, progress, texts, waiting
 from bot.clock import local_today
 from bot.context import AppContext
 from bot.evidence import FileRef, FileTooBig, fetch_file
 from bot.progress import ReportRefused
 from bot.views import agreement_deadline, shorten
-from handlers.common import AWAITING, args_text, author, names_of, refusal, reply
+from handlers import answers
+from handlers.common import args_text, author, names_of, refusal, reply
 from models import queries
-from models.entities import Assignment, Role, Status
+from models.entities import Assignment, Role, Status, Waiting, WaitKind
 from models.lifecycle import CLOSED, Action
 from models.semaforo import EMOJI, Light
 
-AVANCE = "avance_pending"
 PENDING_LIMIT = 30
 BUTTON_ACTIONS = {"c": Action.REPORT_DONE, "p": Action.PROGRESS, "d": Action.DIFFICULTY}
+# What each button asks, what the answer records, and how to ask again once the question expired.
+ASKED = {Action.PROGRESS: (WaitKind.NOTE, texts.ASK_NOTE),
+         Action.DIFFICULTY: (WaitKind.DIFFICULTY, texts.ASK_DIFFICULTY),
+         Action.REPORT_DONE: (WaitKind.EVIDENCE, texts.ASK_EVIDENCE)}
+ACTIONS = {kind: action for action, (kind, _) in ASKED.items()}
+AGAIN = {WaitKind.NOTE: texts.WAIT_AGAIN_NOTE, WaitKind.DIFFICULTY: texts.WAIT_AGAIN_DIFFICULTY,
+         WaitKind.EVIDENCE: texts.WAIT_AGAIN_EVIDENCE}
 
 
 async def pending(update: Update, context: AppContext) -> None:
@@ -75,9 +82,11 @@ async def report_progress(update: Update, context: AppContext) -> None:
                 answer = texts.NOT_IMPLEMENTER if not await queries.implementer_institution_ids(db, user.id, chat.id) \
                     else texts.t(texts.PROGRESS_NOT_FOUND, code=shorten(code, 20))
             elif len(found) > 1:
-                context.user_data[AVANCE] = {"chat": chat.id, "note": note, "percent": percent,
-                                             "offered": [a.id for a in found]}
-                answer, keyboard = texts.PROGRESS_CHOOSE, keyboards.choose_assignment(found)
+                member = await waiting.link_for(db, user.id, chat.id, Role.IMPLEMENTER,
+                                                found[0].agreement.committee_id, found[0].institution_id)
+                choice = dict(committee_id=member.committee_id, member_id=member.id,
+                              about={"note": note, "percent": percent, "offered": [a.id for a in found]})
+                keyboard = keyboards.choose_assignment(found)
             else:
                 names = dict(code=found[0].agreement.code, institution=found[0].institution.name,
                              status=found[0].status)
@@ -87,24 +96,27 @@ async def report_progress(update: Update, context: AppContext) -> None:
                 answer, keyboard = _recorded_answer(recorded)
     except ReportRefused as refused:
         answer = refusal(refused, names)
+    if answer is None:
+        await answers.ask(update, context, WaitKind.CHOICE, **choice, text=texts.PROGRESS_CHOOSE, keyboard=keyboard)
+        return
     await reply(update, context, answer, keyboard)
 
 
 async def chosen_assignment(update: Update, context: AppContext) -> None:
     """The person picked which assignment their /avance was about."""
     query = update.callback_query
-    pending_note = context.user_data.pop(AVANCE, None)
-    if not pending_note or pending_note["chat"] != update.effective_chat.id:
-        await query.answer(texts.NEW_EXPIRED, show_alert=True)
+    question = await answers.current(update, context, WaitKind.CHOICE)
+    if question is None or question.message_id != query.message.message_id:
+        await query.answer(texts.plain(texts.t(texts.WAIT_EXPIRED, again="")), show_alert=True)
         return
     chosen = callbacks.ChooseAssignment.parse(query.data).assignment_id
-    if chosen not in pending_note["offered"]:
+    if chosen not in question.about["offered"]:
         await query.answer(texts.NOT_YOURS, show_alert=True)
         return
     await query.answer()
     await query.edit_message_reply_markup(None)
-    await _record_and_answer(update, context, chosen, Action.PROGRESS, note=pending_note["note"],
-                             percent=pending_note["percent"], dedupe_key=_button_key(update))
+    await _record_and_answer(update, context, chosen, Action.PROGRESS, note=question.about["note"],
+                             percent=question.about["percent"], dedupe_key=_button_key(update), question=question)
 
 
 async def pressed_report_button(update: Update, context: AppContext) -> None:
@@ -130,30 +142,33 @@ async def pressed_report_button(update: Update, context: AppContext) -> None:
         await query.answer(texts.plain(texts.BUTTON_INVALID), show_alert=True)
         return
     action = BUTTON_ACTIONS[action_code]
-    context.user_data[AWAITING] = {"chat": update.effective_chat.id, "assignment_id": assignment_id,
-                                   "action": action.value, "reminder_id": reminder_id or None}
+    async with context.transaction() as db:
+        member = await waiting.link_for(db, update.effective_user.id, update.effective_chat.id, Role.IMPLEMENTER,
+                                        assignment.agreement.committee_id, assignment.institution_id)
+    if member is None:
+        await query.answer(texts.NOT_YOURS, show_alert=True)
+        return
     await query.answer()
-    if action == Action.PROGRESS:
-        await reply(update, context, texts.t(texts.ASK_NOTE, **names), keyboards.skip_note(assignment_id))
-    elif action == Action.DIFFICULTY:
-        await reply(update, context, texts.t(texts.ASK_DIFFICULTY, **names))
-    else:
-        await reply(update, context, texts.t(texts.ASK_EVIDENCE, **names))
+    kind, question = ASKED[action]
+    await answers.ask(update, context, kind, committee_id=member.committee_id, member_id=member.id,
+                      about=dict(assignment_id=assignment_id, reminder_id=reminder_id or None, **names),
+                      text=texts.t(question, **names),
+                      keyboard=keyboards.skip_note(assignment_id) if action == Action.PROGRESS else None)
 
 
 async def skipped_note(update: Update, context: AppContext) -> None:
     """«Sin comentario»: record the progress without a note."""
     query = update.callback_query
-    awaiting = context.user_data.get(AWAITING)
+    question = await answers.current(update, context, WaitKind.NOTE)
     skipped = callbacks.SkipNote.parse(query.data).assignment_id
-    if not awaiting or awaiting["assignment_id"] != skipped or awaiting["chat"] != update.effective_chat.id:
+    if question is None or question.about["assignment_id"] != skipped:
         await query.answer(texts.ALREADY_RECORDED)
         return
-    context.user_data.pop(AWAITING)
     await query.answer()
     await query.edit_message_reply_markup(None)
-    await _record_and_answer(update, context, awaiting["assignment_id"], Action.PROGRESS,
-                             reminder_id=awaiting["reminder_id"], dedupe_key=_button_key(update))
+    await _record_and_answer(update, context, question.about["assignment_id"], Action.PROGRESS,
+                             reminder_id=question.about["reminder_id"], dedupe_key=_button_key(update),
+                             question=question)
 
 
 async def answered_done_question(update: Update, context: AppContext) -> None:
@@ -167,7 +182,7 @@ async def answered_done_question(update: Update, context: AppContext) -> None:
         await reply(update, context, texts.NOTED_PROGRESS)
         return
     async with context.transaction() as db:
-        earlier = await progress.own_update(db, update_id, update.effective_user.id, update.effective_chat.id)
+        earlier = await access.own_update(db, update_id, update.effective_user.id, update.effective_chat.id)
     if earlier is None:
         await reply(update, context, texts.NOT_YOURS)
         return
@@ -176,29 +191,32 @@ async def answered_done_question(update: Update, context: AppContext) -> None:
 
 
 async def received_message(update: Update, context: AppContext) -> None:
-    """Text, a file or a voice note: the answer the bot asked for, or a reply to a reminder."""
+    """Text, a file or a voice note that answers no question of the bot (handlers/answers.py): a reply to a
+    reminder."""
     message, chat = update.effective_message, update.effective_chat
-    awaiting = context.user_data.get(AWAITING)
-    if awaiting and awaiting["chat"] == chat.id:
-        await _complete_awaited(update, context, awaiting)
-    elif message.reply_to_message and message.reply_to_message.from_user \
+    if message.reply_to_message and message.reply_to_message.from_user \
             and message.reply_to_message.from_user.id == context.bot.id:
         await _reply_to_reminder(update, context)
     elif chat.type == chat.PRIVATE:
         await reply(update, context, texts.NOTHING_PENDING_HERE)
 
 
-async def _complete_awaited(update: Update, context: AppContext, awaiting: dict) -> None:
-    action = Action(awaiting["action"])
+async def received_answer(update: Update, context: AppContext, question: Waiting) -> bool:
+    """The note after ⏳, the difficulty after ⚠️ or the evidence after ✅: recorded, and the question answered in
+    the same transaction (it keeps waiting when the person can fix what was refused)."""
+    action = ACTIONS[question.kind]
     if (received := await _received(update, context)) is None:
-        return
+        return True
     evidence, percent, note = received
-    recorded = await _record_and_answer(update, context, awaiting["assignment_id"], action, note=note,
-                                        percent=percent if action == Action.PROGRESS else None, evidence=evidence,
-                                        reminder_id=awaiting.get("reminder_id"),
-                                        dedupe_key=_message_key(update))
-    if recorded or recorded is None:
-        context.user_data.pop(AWAITING, None)
+    await _record_and_answer(update, context, question.about["assignment_id"], action, note=note,
+                             percent=percent if action == Action.PROGRESS else None, evidence=evidence,
+                             reminder_id=question.about.get("reminder_id"), dedupe_key=_message_key(update),
+                             question=question)
+    return True
+
+
+def _again(question: Waiting) -> str:
+    return texts.t(AGAIN[question.kind], code=question.about["code"])
 
 
 async def _received(update: Update, context: AppContext) -> tuple[list[FileRef], int | None, str] | None:
@@ -240,18 +258,24 @@ async def _reply_to_reminder(update: Update, context: AppContext) -> None:
 async def _record_and_answer(update: Update, context: AppContext, assignment_id: int, action: Action, *,
                              note: str = "", percent: int | None = None, evidence: list[FileRef] | None = None,
                              evidence_update_id: int | None = None, reminder_id: int | None = None,
-                             dedupe_key: str | None = None, quiet: bool = False):
-    """Record one update in one transaction and tell the person; returns it, False if refused for good reason
-    the person can fix, None if there is nothing more to do."""
+                             dedupe_key: str | None = None, quiet: bool = False, question: Waiting | None = None):
+    """Record one update in one transaction (answering the question it answers, if any) and tell the person;
+    returns it, False if refused for good reason the person can fix, None if there is nothing more to do."""
     try:
         async with context.transaction() as db:
             recorded = await progress.record_update(
                 db, assignment_id=assignment_id, action=action, author=author(update), now=context.now(),
                 note=note, percent=percent, evidence=evidence, evidence_update_id=evidence_update_id,
                 dedupe_key=dedupe_key, reminder_id=reminder_id)
+            if question is not None:
+                await waiting.answered(db, question)
     except ReportRefused as refused:
+        final = refused.reason in ("closed", "duplicate", "not_allowed", "unknown")
+        if final and question is not None:  # writing again would not help: stop waiting
+            async with context.transaction() as db:
+                await waiting.answered(db, question)
         await reply(update, context, refusal(refused, await names_of(context, assignment_id)))
-        return None if refused.reason in ("closed", "duplicate", "not_allowed", "unknown") else False
+        return None if final else False
     if not quiet:
         await reply(update, context, *_recorded_answer(recorded))
     return recorded
@@ -303,6 +327,8 @@ def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(chosen_assignment, pattern=callbacks.ChooseAssignment.matches))
     application.add_handler(CallbackQueryHandler(skipped_note, pattern=callbacks.SkipNote.matches))
     application.add_handler(CallbackQueryHandler(answered_done_question, pattern=callbacks.DoneQuestion.matches))
-    # After /nuevo's conversation (registered earlier), so that its steps keep their text.
+    for kind in AGAIN:
+        answers.expect(application, kind, answers.Answer(received_answer, _again))
+    # Answers to the bot's questions were taken before (handlers/answers.py, group -1); what is left lands here.
     application.add_handler(MessageHandler(
         (filters.TEXT & ~filters.COMMAND) | filters.Document.ALL | filters.PHOTO | filters.VOICE, received_message))

@@ -6,18 +6,19 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Message, Update
+from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import callbacks, decisions, texts
+from bot import access, callbacks, decisions, texts, waiting
 from bot.context import AppContext
 from bot.messaging import send_text
 from bot.progress import ReportRefused
 from bot.views import shorten
-from handlers.common import AWAITING, Awaiting, args_text, author, membership, names_of, refusal, reply
+from handlers import answers
+from handlers.common import args_text, author, membership, names_of, refusal, reply
 from models import queries
-from models.entities import Assignment, Role, Status
+from models.entities import Assignment, Role, Status, Waiting, WaitKind
 from models.lifecycle import Action
 from models.names import institution_key
 
@@ -112,7 +113,7 @@ async def pressed_decision(update: Update, context: AppContext) -> None:
     query = update.callback_query
     button = callbacks.Verify.parse(query.data) or callbacks.Observe.parse(query.data)
     async with context.transaction() as db:
-        assignment = await decisions.assignment_for_secretary(db, button.assignment_id, update.effective_user.id)
+        assignment = await access.assignment_for_secretary(db, button.assignment_id, update.effective_user.id)
     if assignment is None:
         await query.answer(texts.plain(texts.t(texts.NOT_SECRETARY, command="/verificar")), show_alert=True)
         return
@@ -124,42 +125,51 @@ async def pressed_decision(update: Update, context: AppContext) -> None:
     await query.answer()
     if isinstance(button, callbacks.Verify):
         await _decide(update, context, assignment.id, Action.VERIFY)
-    else:
-        context.user_data[AWAITING] = {"chat": update.effective_chat.id, "assignment_id": assignment.id,
-                                       "action": Action.OBSERVE.value, "reminder_id": None}
-        await reply(update, context, texts.t(texts.ASK_REASON, code=assignment.agreement.code,
-                                             institution=assignment.institution.name))
-
-
-async def received_reason(update: Update, context: AppContext) -> None:
-    """The reason the secretary typed after ↩️ Observar: the report goes back to the institution with it."""
-    awaiting, message = context.user_data.get(AWAITING), update.effective_message
-    if not awaiting:  # answered meanwhile from another chat of the same person
         return
-    async with context.transaction() as db:  # still a secretary of that committee when the answer comes
-        allowed = await decisions.assignment_for_secretary(db, awaiting["assignment_id"], update.effective_user.id)
-    if allowed is None:
-        context.user_data.pop(AWAITING, None)
+    async with context.transaction() as db:
+        member = await waiting.link_for(db, update.effective_user.id, update.effective_chat.id, Role.SECRETARY,
+                                        assignment.agreement.committee_id)
+    if member is None:  # a secretary pressing in a group that is not theirs: the commands work in their own chat
         await reply(update, context, texts.t(texts.NOT_SECRETARY, command="/observar"))
         return
-    if await _decide(update, context, awaiting["assignment_id"], Action.OBSERVE, message.text or message.caption or ""):
-        context.user_data.pop(AWAITING, None)
+    names = dict(code=assignment.agreement.code, institution=assignment.institution.name)
+    await answers.ask(update, context, WaitKind.REASON, committee_id=member.committee_id, member_id=member.id,
+                      about=dict(assignment_id=assignment.id, **names), text=texts.t(texts.ASK_REASON, **names))
 
 
-def _asked_for_reason(user_data: dict, message: Message) -> bool:
-    """This secretary was asked, in this chat, why a report is observed."""
-    awaiting = user_data.get(AWAITING)
-    return bool(awaiting and awaiting["action"] == Action.OBSERVE.value and awaiting["chat"] == message.chat.id)
+async def received_reason(update: Update, context: AppContext, question: Waiting) -> bool:
+    """The reason the secretary typed after ↩️ Observar: the report goes back to the institution with it."""
+    message, assignment_id = update.effective_message, question.about["assignment_id"]
+    async with context.transaction() as db:  # still a secretary of that committee when the answer comes
+        allowed = await decisions.assignment_for_secretary(db, assignment_id, update.effective_user.id)
+        if allowed is None:
+            await waiting.answered(db, question)
+    if allowed is None:
+        await reply(update, context, texts.t(texts.NOT_SECRETARY, command="/observar"))
+        return True
+    await _decide(update, context, assignment_id, Action.OBSERVE, message.text or message.caption or "",
+                  question=question)
+    return True
+
+
+def _observe_again(question: Waiting) -> str:
+    return texts.t(texts.WAIT_AGAIN_REASON, code=question.about["code"], institution=question.about["institution"])
 
 
 async def _decide(update: Update, context: AppContext, assignment_id: int, action: Action,
-                  reason: str = "") -> decisions.Decision | None:
-    """Verify or observe, from the command or the notice's buttons: record, answer, tell the institution."""
+                  reason: str = "", question: Waiting | None = None) -> decisions.Decision | None:
+    """Verify or observe, from the command, the notice's buttons or the reason asked for: record (answering the
+    question in the same transaction), answer, tell the institution."""
     try:
         async with context.transaction() as db:
             decision = await decisions.record_decision(db, assignment_id=assignment_id, action=action,
                                                        author=author(update), now=context.now(), reason=reason)
+            if question is not None:
+                await waiting.answered(db, question)
     except ReportRefused as refused:
+        if question is not None and refused.reason != "needs_note":  # nothing the person can fix by writing again
+            async with context.transaction() as db:
+                await waiting.answered(db, question)
         await reply(update, context, refusal(refused, await names_of(context, assignment_id)))
         return None
     a = decision.recorded.assignment
@@ -190,6 +200,4 @@ def register(application: Application) -> None:
     application.add_handler(CommandHandler("anular", cancel))
     application.add_handler(CallbackQueryHandler(
         pressed_decision, pattern=lambda data: callbacks.Verify.matches(data) or callbacks.Observe.matches(data)))
-    application.add_handler(MessageHandler(
-        ((filters.TEXT & ~filters.COMMAND) | filters.Document.ALL | filters.PHOTO | filters.VOICE)
-        & Awaiting(application, "asked_for_reason", _asked_for_reason), received_reason))
+    answers.expect(application, WaitKind.REASON, answers.Answer(received_reason, _observe_again, "/observar"))

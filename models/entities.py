@@ -71,6 +71,18 @@ class MessageKind(StrEnum):
     SUMMARY = "summary"
 
 
+class WaitKind(StrEnum):
+    """What the bot asked a person in a chat and waits for them to answer (`Waiting`); stored as its value."""
+
+    NOTE = "note"  # a comment after ⏳
+    DIFFICULTY = "difficulty"  # what blocks it, after ⚠️
+    EVIDENCE = "evidence"  # a file or an oficio's number, after ✅
+    REASON = "reason"  # why a reported completion is observed, after ↩️ Observar
+    CHOICE = "choice"  # which assignment an /avance was about (answered by a button)
+    NEW_AGREEMENT = "new_agreement"  # a step of /nuevo
+    IMPORT = "import"  # an acta, its session, or the confirmation of its preview
+
+
 # Reminders an institution can answer; the other kinds go to the committee's secretaries.
 ANSWERABLE_KINDS = (MessageKind.BEFORE_DEADLINE, MessageKind.ON_DEADLINE, MessageKind.OVERDUE, MessageKind.NO_DEADLINE)
 
@@ -300,3 +312,24 @@ class AuditEntry(Base):
     entity: Mapped[str] = mapped_column(String(50))
     entity_id: Mapped[int | None] = mapped_column(Integer)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Waiting(Base):
+    """The one question the bot waits for a person to answer in a chat: asked once Telegram took it, answered in
+    the same transaction as what the answer writes, refused after it expires or once the link that allowed it
+    is gone."""
+
+    __tablename__ = "waiting"
+    __table_args__ = (UniqueConstraint("chat_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[WaitKind] = mapped_column(_enum(WaitKind, "wait_kind"))
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), index=True)
+    # The link that allowed the question; it must still hold, unchanged, when the answer comes.
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    about: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # ids, names and draft values
+    message_id: Mapped[int | None] = mapped_column(BigInteger)  # the question, as Telegram took it
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -118,6 +118,10 @@ class FakeBotAPI:
             self._closing = True
             self._new_update.notify_all()
 
+    def reopen_polls(self) -> None:
+        """After `release_polls`, let getUpdates wait again: another bot (a restart) polls the same server."""
+        self._closing = False
+
     async def stop(self) -> None:
         if self._runner:
             await self._runner.cleanup()

@@ -1,0 +1,39 @@
+"""A running bot on the fake Bot API, as tests/conftest.py's `telegram` fixture builds it, for tests that stop the
+bot and start another on the same database (a restart)."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+from bot.app import build_application
+from bot.config import Settings
+from bot.outbox.jobs import RUNTIME
+from bot.outbox.pacing import Limits, Pacer
+from tests.support.dialogue import Person, Telegram
+from tests.support.fakebot import TOKEN, FakeBotAPI
+from tests.support.reminders import REMINDER_SCALE
+
+
+@asynccontextmanager
+async def running_bot(api: FakeBotAPI, sessions, clock) -> AsyncIterator[Telegram]:
+    """A new Application polling `api` until the block ends; it keeps nothing of any bot before it but the database."""
+    api.reopen_polls()
+    application = build_application(Settings(token=TOKEN, api_base_url=api.base_url, database_url="unused-here"),
+                                    sessions, clock)
+    async with application:
+        await application.post_init(application)
+        application.bot_data[RUNTIME].pacer = Pacer(Limits().scaled(REMINDER_SCALE))
+        await application.start()
+        await application.updater.start_polling(poll_interval=0, timeout=1)
+        try:
+            yield Telegram(api, application)
+        finally:
+            await api.release_polls()
+            await application.updater.stop()
+            await application.stop()
+
+
+def same_person(person: Person, telegram: Telegram) -> Person:
+    """The same person (same Telegram id and name), talking to another running bot."""
+    return Person(telegram, person.id, person.first_name)
