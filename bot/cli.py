@@ -195,10 +195,10 @@ def invite(settings: Settings, args: argparse.Namespace) -> int:
                 if args.institution:
                     institution, _ = await committees.add_institution(
                         db, committee=committee, name=args.institution, now=SystemClock().now(), actor="cli")
-                invitation = await committees.create_invitation(
+                created = await committees.create_invitation(
                     db, committee=committee, role=role, institution=institution, now=SystemClock().now(),
                     days=args.days or settings.invitation_days, actor="cli")
-                return invitation.code, invitation.expires_at.strftime("%Y-%m-%d %H:%M UTC")
+                return created.code, created.invitation.expires_at.strftime("%Y-%m-%d %H:%M UTC")
         finally:
             await engine.dispose()
 

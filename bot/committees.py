@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -50,14 +52,32 @@ async def add_committee(db: AsyncSession, *, name: str, kind: CommitteeKind, par
     return committee
 
 
+# What new_invitation_code makes: 16 random bytes in URL-safe base64, 22 characters.
+INVITATION_CODE = re.compile(r"[A-Za-z0-9_-]{22}")
+
+
 def new_invitation_code() -> str:
     # 16 random bytes, URL-safe: fits Telegram's 64-character start parameter with room to spare.
     return secrets.token_urlsafe(16)
 
 
+def invitation_code_hash(code: str) -> str:
+    """What the database keeps of a code: its SHA-256, so that a copy of the database holds no usable link."""
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewInvitation:
+    """An invitation just created, with its plain code: the only moment the code exists, to be shown once."""
+
+    invitation: Invitation
+    code: str
+
+
 async def create_invitation(db: AsyncSession, *, committee: Committee, role: Role, institution: Institution | None,
-                            now: datetime, days: int, actor: str) -> Invitation:
-    invitation = Invitation(code=new_invitation_code(), committee_id=committee.id, role=role,
+                            now: datetime, days: int, actor: str) -> NewInvitation:
+    code = new_invitation_code()
+    invitation = Invitation(code_hash=invitation_code_hash(code), committee_id=committee.id, role=role,
                             institution_id=institution.id if institution else None, created_by=actor,
                             created_at=now, expires_at=now + timedelta(days=days))
     db.add(invitation)
@@ -65,7 +85,7 @@ async def create_invitation(db: AsyncSession, *, committee: Committee, role: Rol
     audit.record(db, at=now, actor=actor, action="invitation_created", entity="invitation",
                  entity_id=invitation.id, committee_id=committee.id, role=role.value,
                  institution=institution.name if institution else None)
-    return invitation
+    return NewInvitation(invitation, code)
 
 
 @dataclass
@@ -94,7 +114,10 @@ async def accept_invitation(db: AsyncSession, *, code: str, chat_id: int, user_i
                             display_name: str, now: datetime) -> Linked:
     """Link a chat with the invitation's committee and role; the code works once and until it expires.
     A new focal point gets its institution's reminders from now on."""
-    invitation = await db.scalar(select(Invitation).where(Invitation.code == code).with_for_update())
+    if not INVITATION_CODE.fullmatch(code):
+        raise InvitationUnknown("unknown")
+    invitation = await db.scalar(select(Invitation).where(Invitation.code_hash == invitation_code_hash(code))
+                                 .with_for_update())
     if invitation is None:
         raise InvitationUnknown("unknown")
     if invitation.used_at is not None:

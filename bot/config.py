@@ -7,7 +7,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -103,25 +103,74 @@ class Settings:
                    send_rate=int(send_rate), concurrent_chats=int(chats))
 
 
-class RedactToken(logging.Filter):
-    """Replace the bot token wherever it shows up in a log record (URLs of the Bot API carry it)."""
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+LOG_HANDLER = "acuerdos"
+# The most each library may say whatever LOG_LEVEL is, so that a DEBUG log can be shared: below these levels they
+# write what must not leave the server.
+LIBRARY_LEVELS = {
+    "httpx": logging.WARNING,  # every request's URL, the token in it, at INFO
+    "httpcore": logging.WARNING,  # every request's steps at DEBUG
+    "hpack": logging.WARNING,  # HTTP/2 headers at DEBUG
+    "telegram": logging.INFO,  # every update and every Bot API call with its texts and links at DEBUG
+    "apscheduler": logging.INFO,  # the job queue's every wake-up at DEBUG
+    "tornado": logging.INFO,  # the webhook's server
+    "sqlalchemy": logging.WARNING,  # every statement with its parameters (notes, names) at INFO
+    "aiosqlite": logging.INFO,  # every statement with its parameters at DEBUG
+    "asyncpg": logging.INFO,
+    "alembic": logging.WARNING,  # each migration's steps at INFO
+    "pdfminer": logging.WARNING,  # every word of an imported acta at DEBUG
+    "matplotlib": logging.INFO,
+    "PIL": logging.INFO,
+}
+_CODE = r"[A-Za-z0-9_-]+"
+# An invitation link's code (t.me/<bot>?start=<code>) and the /start message that carries it.
+INVITATION_CODES = re.compile(rf"(?P<lead>\bstart(?:group)?=){_CODE}|(?P<command>/start(?:@\w+)?\s+){_CODE}")
+
+
+class RedactSecrets(logging.Filter):
+    """Hide the bot token (URLs of the Bot API carry it) and invitation codes wherever a record carries them:
+    its message formatted with its args, its traceback and its stack."""
 
     def __init__(self, token: str):
         super().__init__()
         self.token = token
 
-    def filter(self, record: logging.LogRecord) -> bool:
+    def redact(self, text: str) -> str:
         if self.token:
+            text = text.replace(self.token, "<token>").replace(self.token.replace(":", "%3A"), "<token>")
+        return INVITATION_CODES.sub(lambda m: f"{m['lead'] or m['command']}<code>", text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
             message = record.getMessage()
-            if self.token in message:
-                record.msg, record.args = message.replace(self.token, "<token>"), None
+        except Exception:  # a wrong format: show it with its args, redacted, rather than lose it
+            message = f"{record.msg} {record.args!r}"
+        record.msg, record.args = self.redact(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _TRACEBACKS.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
         return True
 
 
-def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=settings.log_level)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactToken(settings.token))
-    # httpx logs every request URL, token included, at INFO.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+_TRACEBACKS = logging.Formatter()
+
+
+def configure_logging(settings: Settings, stream: TextIO | None = None) -> logging.Handler:
+    """Write the log to `stream` (standard error), at LOG_LEVEL, with every secret redacted; calling it again
+    replaces the handler it made before."""
+    root = logging.getLogger()
+    for previous in [h for h in root.handlers if h.get_name() == LOG_HANDLER]:
+        root.removeHandler(previous)
+    handler = logging.StreamHandler(stream)
+    handler.set_name(LOG_HANDLER)
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.addFilter(RedactSecrets(settings.token))
+    root.addHandler(handler)
+    level = logging.getLevelName(settings.log_level)
+    root.setLevel(level)
+    for name, most in LIBRARY_LEVELS.items():
+        logging.getLogger(name).setLevel(max(level, most))
+    return handler

@@ -86,13 +86,13 @@ async def _invitation_message(db, context: AppContext, member, role: Role, targe
         institution = await queries.find_institution(db, member.committee_id, target)
         if institution is None:
             return await unknown_institution(db, member, target)
-    invitation = await committees.create_invitation(
+    created = await committees.create_invitation(
         db, committee=member.committee, role=role, institution=institution, now=context.now(),
         days=context.services.settings.invitation_days, actor=who)
     return texts.t(texts.INVITE_LINK, whom=institution.name if institution else texts.HELP_ROLE[role.value],
                    committee=member.committee.name,
-                   link=f"https://t.me/{context.bot.username}?start={invitation.code}",
-                   expires=day(invitation.expires_at.date()))
+                   link=f"https://t.me/{context.bot.username}?start={created.code}",
+                   expires=day(created.invitation.expires_at.date()))
 
 
 def register(application: Application) -> None:

@@ -24,6 +24,8 @@ def async_url(url: str) -> str:
 
 def create_engine(url: str, **kwargs) -> AsyncEngine:
     url = async_url(url)
+    # A failed statement's error, which the log shows, would otherwise carry its values: notes, names, hashes.
+    kwargs = {"hide_parameters": True, **kwargs}
     if url.startswith("sqlite"):
         # One connection: SQLite has one writer at a time, and waiting for it in asyncio's queue is fair and
         # quick, where contending writers back off in SQLite's busy handler for tens of milliseconds.

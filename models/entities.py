@@ -158,12 +158,12 @@ class Member(Base):
 
 
 class Invitation(Base):
-    """A single-use, expiring code behind a t.me/<bot>?start=<code> link."""
+    """A single-use, expiring code behind a t.me/<bot>?start=<code> link; only the code's SHA-256 is stored."""
 
     __tablename__ = "invitation"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), index=True)
     role: Mapped[Role] = mapped_column(_enum(Role, "invitation_role"))
     institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"))

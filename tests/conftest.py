@@ -3,6 +3,7 @@ and the real PTB Application talking HTTP to the fake Bot API, driven by people 
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import committees
 from bot.app import build_application
-from bot.config import Settings
+from bot.config import LIBRARY_LEVELS, LOG_HANDLER, Settings
 from bot.outbox.jobs import RUNTIME
 from bot.outbox.pacing import Limits, Pacer
 from models.db import create_engine, session_factory, upgrade
@@ -21,6 +22,19 @@ from tests.support.dialogue import Telegram
 from tests.support.fakebot import TOKEN, FakeBotAPI
 from tests.support.reminders import REMINDER_SCALE, Rounds
 from tests.support.scenarios import FOUR_WEEKS, MONDAYS, play, register_seed_acta
+
+
+@pytest.fixture(autouse=True)
+def logging_restored():
+    """`configure_logging` (the command line calls it) changes the whole process's logging: undo it after each test."""
+    root = logging.getLogger()
+    level, libraries = root.level, {name: logging.getLogger(name).level for name in LIBRARY_LEVELS}
+    yield
+    for handler in [h for h in root.handlers if h.get_name() == LOG_HANDLER]:
+        root.removeHandler(handler)
+    root.setLevel(level)
+    for name, library_level in libraries.items():
+        logging.getLogger(name).setLevel(library_level)
 
 
 @pytest.fixture

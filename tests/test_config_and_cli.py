@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from bot.cli import main
-from bot.config import ConfigError, RedactToken, Settings
+from bot.config import ConfigError, RedactSecrets, Settings
 
 TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef012"
 
@@ -50,7 +50,7 @@ def test_dotenv_fills_what_the_environment_leaves_unset(tmp_path):
 def test_the_token_never_reaches_the_log():
     record = logging.LogRecord("httpx", logging.INFO, __file__, 1, "POST https://api.telegram.org/bot%s/getMe",
                                (TOKEN,), None)
-    RedactToken(TOKEN).filter(record)
+    RedactSecrets(TOKEN).filter(record)
     assert TOKEN not in record.getMessage() and "<token>" in record.getMessage()
 
 

@@ -20,9 +20,9 @@ async def invitation_code(sessions, clock, committee_name: str, role: Role = Rol
     async with sessions.begin() as db:
         target = await queries.committee_by_name(db, committee_name)
         found = await queries.find_institution(db, target.id, institution) if institution else None
-        invitation = await committees.create_invitation(db, committee=target, role=role, institution=found,
-                                                        now=clock.now(), days=days, actor="cli")
-        return invitation.code
+        created = await committees.create_invitation(db, committee=target, role=role, institution=found,
+                                                     now=clock.now(), days=days, actor="cli")
+        return created.code
 
 
 # The acta fixes few deadlines (the Defensoría's 57.7%); the secretary set these ones afterwards.
