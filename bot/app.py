@@ -23,6 +23,7 @@ from handlers import (
     help,
     imports,
     institutions,
+    members,
     new_agreement,
     reminders,
     reports,
@@ -55,6 +56,7 @@ def build_application(settings: Settings, sessions_factory: async_sessionmaker[A
     reminders.register(application)
     summary.register(application)
     committee_settings.register(application)
+    members.register(application)
     errors.register(application)
     return application
 

@@ -72,6 +72,26 @@ def parse_import_acta(data: str) -> tuple[str, int]:
     return action, int(preview)
 
 
+@dataclass(frozen=True)
+class MemberButton:
+    """Buttons of /revocar and /salir: r=revoke, s=choose a link to leave, l=leave, x=cancel; the member's id is
+    checked again against whoever presses."""
+
+    action: str
+    member_id: int = 0
+
+    def data(self) -> str:
+        return _join("m", self.action, self.member_id)
+
+    @classmethod
+    def parse(cls, data: str) -> MemberButton:
+        _, _, action, member_id = data.split(":")
+        return cls(action, int(member_id))
+
+
+MEMBER_PATTERN = rf"^{VERSION}:m:[rslx]:\d{{1,9}}$"
+
+
 def parse_new_agreement(data: str) -> tuple[str, str]:
     _, _, action, value = data.split(":", 3)
     return action, value

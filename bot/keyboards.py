@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks, texts
-from bot.callbacks import ListPage
+from bot.callbacks import ListPage, MemberButton
 from bot.views import session_name
 from models.entities import Assignment, Institution, Session
 
@@ -101,3 +101,16 @@ def reminder(assignment_id: int, reminder_id: int, snooze_days: int = 3,
 def confirm_import(preview: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(texts.BUTTON_CONFIRM, callback_data=callbacks.import_acta("ok", preview)),
                                   InlineKeyboardButton(texts.BUTTON_CANCEL, callback_data=callbacks.import_acta("x", preview))]])
+
+
+def confirm_member(action: str, member_id: int) -> InlineKeyboardMarkup:
+    """✅ Revocar (action r) or ✅ Salir (action l) for one member, and ✖️ Cancelar."""
+    label = texts.BUTTON_REVOKE if action == "r" else texts.BUTTON_LEAVE
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=MemberButton(action, member_id).data()),
+                                  InlineKeyboardButton(texts.BUTTON_CANCEL, callback_data=MemberButton("x").data())]])
+
+
+def choose_link(options: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """One button per link a chat may leave: (member id, label)."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=MemberButton("s", member_id).data())]
+                                 for member_id, label in options])
