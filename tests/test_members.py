@@ -15,7 +15,7 @@ from models.db import create_engine, session_factory
 from models.entities import AuditEntry, CommitteeKind, Member, Reminder, Status, StatusUpdate
 from tests.support.clock import lima
 from tests.support.progress import run_notices, status_of
-from tests.support.reminders import sent_rows
+from tests.support.reminders import many_reminders, sent_rows
 from tests.support.scenarios import followed_agreement, invitation_code
 
 
@@ -342,3 +342,15 @@ def test_the_operator_lists_and_revokes_members(operator_env, database_url, caps
     assert main(["members", "revoke", "--committee", "Nadie", "--id", "1"]) == 1
     assert main(["members"]) == 1
     assert "--committee" in capsys.readouterr().err
+
+
+async def test_a_long_list_comes_in_several_messages(telegram, sessions, clock, committee):
+    rosa = telegram.person("Rosa")
+    await rosa.send(f"/start {await invitation_code(sessions, clock, 'CORESEC Moquegua')}")
+    await many_reminders(sessions, clock, committee.id, [-1000 - n for n in range(150)])
+
+    calls = await rosa.send("/miembros")
+    pieces = [c.text for c in calls if c.method == "sendMessage"]
+    assert len(pieces) > 1 and all(len(piece) <= 4096 for piece in pieces)
+    assert pieces[0].startswith("👥 <b>Miembros de CORESEC Moquegua</b> (151)")
+    assert sum(piece.count("(grupo)") for piece in pieces) == 150 and "/revocar" in pieces[-1]
