@@ -24,6 +24,7 @@ from handlers import (
     help,
     imports,
     institutions,
+    members,
     new_agreement,
     reminders,
     reports,
@@ -56,6 +57,7 @@ def build_application(settings: Settings, sessions_factory: async_sessionmaker[A
     reminders.register(application)
     summary.register(application)
     committee_settings.register(application)
+    members.register(application)
     errors.register(application)
     return application
 

@@ -214,8 +214,20 @@ class ImportAnswer(Button):
     preview: int
 
 
+@dataclass(frozen=True)
+class MemberButton(Button):
+    """/revocar and /salir: r = revoke, s = choose a link to leave, l = leave, x = cancel (member 0); the member's
+    id is checked again against whoever presses."""
+
+    KIND = "m"
+    FIELDS = (_choice("r", "s", "l", "x"), _number(0, MAX_ID))
+    action: str
+    member_id: int = 0
+
+
 KINDS: tuple[type[Button], ...] = (ListPage, DraftSession, DraftInstitution, DraftStep, ReminderAnswer, Snooze,
-                                   ChooseAssignment, DoneQuestion, SkipNote, Verify, Observe, ImportAnswer)
+                                   ChooseAssignment, DoneQuestion, SkipNote, Verify, Observe, ImportAnswer,
+                                   MemberButton)
 
 
 def parse_any(data: object) -> Button | None:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, Update
 from telegram.error import TelegramError
 
-from bot import committees, exports, importer, informe, summaries, summary_render, texts
+from bot import committees, exports, importer, informe, members, summaries, summary_render, texts
 from bot.acta import ActaError
 from bot.app import build_application
 from bot.clock import SystemClock, local_today
@@ -96,6 +96,18 @@ def build_parser() -> argparse.ArgumentParser:
     outbox_parser.add_argument("--limit", type=_between(1, 1000), default=20, metavar="N",
                                help="how many troubled rows to list (20; from 1 to 1000)")
     outbox_parser.set_defaults(handler=outbox)
+
+    members_parser = commands.add_parser("members", help="list who is linked to a committee, with their numbers")
+    members_parser.add_argument("--committee", help="the committee (required)")
+    members_parser.set_defaults(handler=members_list)
+    members_commands = members_parser.add_subparsers(metavar="ACTION")
+    revoke = members_commands.add_parser("revoke", help="revoke a member: print who it is; with --yes, revoke it")
+    revoke.add_argument("--committee", required=True)
+    revoke.add_argument("--id", required=True, type=_between(1, 999_999_999), metavar="N",
+                        help="the member's number, as `members` lists it")
+    revoke.add_argument("--yes", action="store_true",
+                        help="revoke it, even the last secretary (to repair a committee)")
+    revoke.set_defaults(handler=members_revoke)
 
     import_parser = commands.add_parser("import", help="import an acta: print its preview; with --yes, register it")
     import_parser.add_argument("file", help=".docx, .xlsx, .csv, .txt, .tsv or .pdf with text")
@@ -250,6 +262,46 @@ def outbox(settings: Settings, args: argparse.Namespace) -> int:
     for row in troubles:
         print(f"\n#{row.id} {row.kind} · {row.committee} · chat {row.chat_id} · due {row.due_at:%Y-%m-%d %H:%M} UTC"
               f" · {row.state}\n    {row.error}")
+    return 0
+
+
+def members_list(settings: Settings, args: argparse.Namespace) -> int:
+    if not args.committee:
+        raise committees.Refused("Name the committee: acuerdos-bot members --committee NAME.")
+    found = _read(settings, args.committee, members.roster)
+    print(texts.plain(members.render_roster(found, footer=False)))
+    return 0
+
+
+def members_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    def described(member) -> str:
+        role = texts.plain(members.role_of(member))
+        return f"N° {member.id} {member.display_name} ({role}) of {member.committee.name}"
+
+    async def act() -> tuple[str, bool]:
+        engine = create_engine(settings.database_url)
+        try:
+            async with session_factory(engine).begin() as db:
+                committee = await _committee(db, args.committee)
+                if not args.yes:
+                    member = await members.revocable(db, args.id, {committee.id}, allow_last_secretary=True)
+                    return described(member), await members.is_last_secretary(db, member)
+                ended = await members.revoke(db, member_id=args.id, committee_ids={committee.id}, by="el operador",
+                                             actor="cli", now=SystemClock().now(), allow_last_secretary=True)
+                return described(ended.member), ended.last_secretary
+        finally:
+            await engine.dispose()
+
+    asyncio.run(_upgrade(settings))
+    who, last_secretary = asyncio.run(act())
+    if last_secretary:
+        print(f"warning: {who} is its last active secretary; invite another: "
+              f"acuerdos-bot invite --committee {args.committee!r} --role secretary", file=sys.stderr)
+    if args.yes:
+        print(f"Revoked {who}.")
+    else:
+        print(f"Would revoke {who}.")
+        print("Nothing changed yet: run again with --yes to revoke.", file=sys.stderr)
     return 0
 
 

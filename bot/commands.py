@@ -57,6 +57,12 @@ COMMANDS: tuple[Command, ...] = (
             "/avance 2.1 60% Se remitió el oficio N° 123-2026"),
     Command("config", (Role.SECRETARY,), "Ver o cambiar horario, recordatorios, semáforo y resumen",
             "Show or change hours, reminders, semáforo and summary", "/config horario 08:00-17:00"),
+    Command("miembros", (Role.SECRETARY,), "Ver quién está vinculado al comité, con su N°",
+            "List who is linked to the committee, with their number"),
+    Command("revocar", (Role.SECRETARY,), "Retirar a un miembro del comité", "Take a member out of the committee",
+            "/revocar 12"),
+    Command("salir", (Role.SECRETARY, Role.IMPLEMENTER, Role.OBSERVER), "Dejar un comité",
+            "Leave a committee"),
     Command("cancelar", (Role.SECRETARY, Role.IMPLEMENTER), "Salir de un registro o pregunta en curso",
             "Leave a guided registration or question"),
 )

@@ -107,3 +107,16 @@ def reminder(assignment_id: int, reminder_id: int, snooze_days: int = 3,
 def confirm_import(preview: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button(texts.BUTTON_CONFIRM, callbacks.ImportAnswer("ok", preview)),
                                   _button(texts.BUTTON_CANCEL, callbacks.ImportAnswer("x", preview))]])
+
+
+def confirm_member(action: str, member_id: int) -> InlineKeyboardMarkup:
+    """✅ Revocar (action r) or ✅ Salir (action l) for one member, and ✖️ Cancelar."""
+    label = texts.BUTTON_REVOKE if action == "r" else texts.BUTTON_LEAVE
+    return InlineKeyboardMarkup([[_button(label, callbacks.MemberButton(action, member_id)),
+                                  _button(texts.BUTTON_CANCEL, callbacks.MemberButton("x"))]])
+
+
+def choose_link(options: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """One button per link a chat may leave: (member id, label)."""
+    return InlineKeyboardMarkup([[_button(label, callbacks.MemberButton("s", member_id))]
+                                 for member_id, label in options])

@@ -514,3 +514,60 @@ ACTA_MERGED_CELLS = (
     "el archivo de nuevo."
 )
 ACTA_MERGED_ROW = "fila {number} de la tabla"
+
+
+# Members: /miembros, /revocar, /salir
+MEMBERS_HEADER = "👥 <b>Miembros de {committee}</b> ({count})"
+MEMBERS_SECRETARIES = "\n<b>Secretaría Técnica</b>"
+MEMBERS_FOCAL_POINTS = "\n<b>Puntos focales</b>"
+MEMBERS_OBSERVERS = "\n<b>Observadores</b>"
+MEMBERS_INSTITUTION = "🏛 {institution}"
+MEMBERS_NO_FOCAL_POINT = "🏛 {institution}: <i>sin punto focal</i>"
+MEMBERS_LINE = "• N° <b>{number}</b> · {name}{group} · desde el {since}"
+MEMBERS_GROUP = " (grupo)"
+MEMBERS_NONE = "• ninguno"
+MEMBERS_FOOTER = "\nPara retirar a alguien: <code>/revocar {number}</code> (su N°). Invitar: <code>/invitar PNP</code>"
+MEMBER_ROLE = {"secretary": "Secretaría Técnica", "observer": "observador",
+               "implementer": "punto focal de {institution}"}
+REVOKE_USAGE = "Uso: <code>/revocar 12</code> (el N° que muestra /miembros)."
+MEMBER_UNKNOWN = "❌ No encuentro al miembro N° {number} en {committee}. Mira los números con /miembros."
+MEMBER_BUTTON_STALE = "⛔ Ese botón ya no es válido. Empieza de nuevo con {command}."
+MEMBER_GONE = "ℹ️ {name} ya no está vinculado a {committee}. No cambié nada."
+REVOKE_CONFIRM = (
+    "¿Retiro a <b>{name}</b>{group} ({role}) de <b>{committee}</b>?\n"
+    "Dejará de recibir sus mensajes y de usar sus comandos; para volver necesitará una invitación nueva."
+)
+REVOKED = "✅ Retiré a <b>{name}</b> ({role}) de {committee}."
+NOW_ALONE = "\n{institution} quedó <b>sin punto focal</b>: invita a otro con <code>/invitar {institution}</code>."
+TOLD_REVOKED = "ℹ️ La Secretaría Técnica de {committee} retiró a este chat como {role}. Ya no recibirás sus mensajes."
+LAST_SECRETARY = (
+    "⛔ {name} es la única Secretaría Técnica activa de {committee}: no puedo retirarla. "
+    "Primero invita a otra con <code>/invitar secretaria</code>."
+)
+LEAVE_NOTHING = "ℹ️ No estás vinculado a ningún comité: no hay nada de qué salir."
+LEAVE_NOTHING_GROUP = (
+    "ℹ️ Este grupo no está vinculado a ningún comité. Para dejar tus propios vínculos, escríbeme "
+    "<code>/salir</code> en privado."
+)
+LEAVE_CHOOSE = "¿De cuál quieres salir?"
+LEAVE_OPTION = "{role} · {committee}"
+LEAVE_CONFIRM = (
+    "¿Seguro que quieres dejar de ser {role} de <b>{committee}</b>?\n"
+    "Ya no recibirás sus mensajes ni podrás usar sus comandos; para volver hará falta una invitación nueva."
+)
+LEAVE_CONFIRM_GROUP = (
+    "¿Seguro que este grupo deja de ser {role} de <b>{committee}</b>?\n"
+    "Ya no recibirá sus recordatorios; para volver hará falta una invitación nueva."
+)
+LEFT = "✅ Listo: ya no eres {role} de {committee}."
+LEFT_GROUP = "✅ Listo: este grupo ya no es {role} de {committee}."
+LEFT_NOTICE = "ℹ️ {name}{group} dejó de ser {role} de {committee} (usó /salir)."
+LEAVE_LAST_SECRETARY = (
+    "⛔ Eres la única Secretaría Técnica activa de {committee}: si sales, nadie podría administrarlo. "
+    "Primero invita a otra con <code>/invitar secretaria</code> y espera a que abra el enlace."
+)
+LEAVE_NOT_ADMIN = (
+    "⛔ Solo un administrador de este grupo, o quien lo vinculó con la invitación, puede sacarlo de {committee}."
+)
+BUTTON_REVOKE = "✅ Revocar"
+BUTTON_LEAVE = "✅ Salir"

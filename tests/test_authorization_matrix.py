@@ -53,6 +53,9 @@ ARGUMENTS = {
     "avance": f"{B_CODE} 50% Se remitió el oficio",
     "config": "",
     "cancelar": "",
+    "miembros": "",
+    "revocar": "{b_member}",
+    "salir": "",
 }
 
 
@@ -194,9 +197,11 @@ def forged_buttons(ids: dict[str, int]) -> list[callbacks.Button]:
         callbacks.Verify: callbacks.Verify(ids["assignment"]),
         callbacks.Observe: callbacks.Observe(ids["assignment"]),
         callbacks.ImportAnswer: callbacks.ImportAnswer("ok", 1),
+        callbacks.MemberButton: callbacks.MemberButton("r", ids["member"]),
     }
     assert set(made) == set(callbacks.KINDS), "a new kind of button joins the matrix here"
-    return list(made.values())
+    # Leaving is the member button's other use that names a member.
+    return [*made.values(), callbacks.MemberButton("l", ids["member"])]
 
 
 async def press(world: World, person: Person, chat: Chat, data: str) -> list[Call]:
@@ -212,7 +217,8 @@ async def test_no_command_or_button_crosses_a_committees_wall(telegram, sessions
     faults, cells, answered = [], 0, 0
     for actor, (person, chat) in world.actors.items():
         for command in COMMANDS:
-            text = f"/{command.name} {ARGUMENTS[command.name].format(used_code=world.used_code)}".strip()
+            arguments = ARGUMENTS[command.name].format(used_code=world.used_code, b_member=world.ids["member"])
+            text = f"/{command.name} {arguments}".strip()
             calls = await person.send(text, chat=chat)
             cells += 1
             answered += bool(said(calls))

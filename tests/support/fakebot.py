@@ -76,6 +76,7 @@ class FakeBotAPI:
 
     calls: list[Call] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)
+    admins: set[tuple[int, int]] = field(default_factory=set)  # (chat, user): getChatMember says "administrator"
     enforce_limits: bool = False
     time_scale: float = 1.0
 
@@ -338,6 +339,13 @@ class FakeBotAPI:
         message = self._message(params)
         message["reply_markup"] = params.get("reply_markup")
         return message
+
+    async def _api_getChatMember(self, params: dict) -> dict:
+        chat, user = int(params["chat_id"]), int(params["user_id"])
+        who = {"id": user, "is_bot": False, "first_name": f"Usuario {user}"}
+        if (chat, user) in self.admins:
+            return {"status": "creator", "user": who, "is_anonymous": False}
+        return {"status": "member", "user": who}
 
     async def _api_getFile(self, params: dict) -> dict:
         file_id = params["file_id"]
