@@ -18,6 +18,7 @@ from bot.outbox.jobs import start_outbox
 from handlers import (
     agreements,
     answers,
+    committee_choice,
     committee_settings,
     deadlines,
     errors,
@@ -57,6 +58,7 @@ def build_application(settings: Settings, sessions_factory: async_sessionmaker[A
     reminders.register(application)
     summary.register(application)
     committee_settings.register(application)
+    committee_choice.register(application)
     members.register(application)
     errors.register(application)
     return application

@@ -225,9 +225,18 @@ class MemberButton(Button):
     member_id: int = 0
 
 
+@dataclass(frozen=True)
+class CommitteeChoice(Button):
+    """The committee a chat linked to several acts in, from now on."""
+
+    KIND = "c"
+    FIELDS = (ID,)
+    committee_id: int
+
+
 KINDS: tuple[type[Button], ...] = (ListPage, DraftSession, DraftInstitution, DraftStep, ReminderAnswer, Snooze,
                                    ChooseAssignment, DoneQuestion, SkipNote, Verify, Observe, ImportAnswer,
-                                   MemberButton)
+                                   MemberButton, CommitteeChoice)
 
 
 def parse_any(data: object) -> Button | None:

@@ -63,6 +63,9 @@ COMMANDS: tuple[Command, ...] = (
             "/revocar 12"),
     Command("salir", (Role.SECRETARY, Role.IMPLEMENTER, Role.OBSERVER), "Dejar un comité",
             "Leave a committee"),
+    Command("comite", (Role.SECRETARY, Role.OBSERVER, Role.IMPLEMENTER),
+            "Elegir el comité en el que trabajas, si estás en varios",
+            "Choose the committee you work in, when you are in several"),
     Command("cancelar", (Role.SECRETARY, Role.IMPLEMENTER), "Salir de un registro o pregunta en curso",
             "Leave a guided registration or question"),
 )

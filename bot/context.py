@@ -24,6 +24,9 @@ class Services:
 class AppContext(CallbackContext[ExtBot, dict, dict, dict]):
     """PTB's context with the bot's services; code holding only the application builds one: AppContext(application)."""
 
+    # The committee this update acts in, named in the first line of the answers to a chat linked to several.
+    acting_in: str | None = None
+
     @property
     def services(self) -> Services:
         return self.application.bot_data["services"]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -19,7 +19,7 @@ from bot.committees import Refused
 from bot.reminders import replan_institution
 from bot.reminders.locking import lock
 from bot.views import day
-from models.entities import Committee, Institution, Member, Reminder, Role
+from models.entities import Committee, Institution, Member, Reminder, Role, Waiting
 
 
 class MemberRefused(Refused):
@@ -213,6 +213,9 @@ async def _end(db: AsyncSession, member: Member, *, now: datetime, actor: str, a
         alone = not await db.scalar(select(func.count(Member.id)).where(
             Member.committee_id == member.committee_id, Member.institution_id == member.institution_id,
             Member.role == Role.IMPLEMENTER, Member.active.is_(True)))
+    # The questions the bot asked through this link stop now (they would be refused when answered anyway).
+    await db.execute(delete(Waiting).where(Waiting.member_id == member.id).execution_options(
+        synchronize_session=False))
     # What the planner does not plan (the secretaries' notices, alerts and summaries) is cancelled here.
     await db.execute(update(Reminder).where(Reminder.member_id == member.id, Reminder.sent_at.is_(None),
                                             Reminder.cancelled_at.is_(None))

@@ -39,6 +39,12 @@ NOT_SECRETARY = (
     "Si eres la Secretaría Técnica, abre el enlace de invitación que te dio el administrador del bot."
 )
 NOT_MEMBER = "⛔ Este chat no pertenece a ningún comité. Abre el enlace de invitación que te enviaron."
+ACTING_IN = "🏛 <b>{committee}</b>"
+CHOOSE_COMMITTEE = ("🏛 Estás en varios comités. ¿En cuál trabajas ahora? Toca uno y vuelve a enviar "
+                    "<code>{command}</code>. Para cambiar después: /comite")
+COMMITTEE_CHOSEN = "✅ Ahora trabajas en <b>{committee}</b>. Vuelve a enviar <code>{command}</code>."
+COMMITTEE_CHOSEN_NO_COMMAND = "✅ Ahora trabajas en <b>{committee}</b>."
+COMMITTEE_ONLY_ONE = "🏛 Este chat trabaja en un solo comité: <b>{committee}</b>."
 
 INSTITUTIONS_HEADER = "🏛 <b>Instituciones de {committee}</b> ({count})"
 INSTITUTIONS_LINE = "• {name}{focal}"

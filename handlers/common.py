@@ -16,21 +16,40 @@ from models.entities import Assignment, Member, Role
 ACTIVE_COMMITTEE = "committee_id"
 
 
+class Ambiguous(Exception):
+    """The chat acts in several committees with these roles and has not said in which: the command stops, nothing
+    was written, and the error handler asks with a button per committee (handlers/committee_choice.py)."""
+
+    def __init__(self, committees: list[tuple[int, str]], command: str):
+        super().__init__(command)
+        self.committees = committees  # (id, name): read now, the transaction is rolled back before anyone asks
+        self.command = command
+
+
 async def membership(db: AsyncSession, update: Update, context: AppContext, *roles: Role) -> Member | None:
-    """The speaker's link with one of these roles, preferring the committee they last worked on."""
+    """The guard of the committee's commands: the speaker's link with one of these roles, in the committee the chat
+    acts in. None: no such link (the caller refuses). Linked in several committees with these roles, the chat acts
+    in the one it chose (/comite, or the buttons it is asked with the first time), and the answers name it."""
     members = [m for m in await queries.memberships(db, update.effective_user.id, update.effective_chat.id)
                if m.role in roles]
     if not members:
         return None
+    committees = {m.committee_id for m in members}
+    if len(committees) == 1:
+        return members[0]
     preferred = context.user_data.get(ACTIVE_COMMITTEE) if context.user_data is not None else None
-    chosen = next((m for m in members if m.committee_id == preferred), members[0])
-    if context.user_data is not None:
-        context.user_data[ACTIVE_COMMITTEE] = chosen.committee_id
+    chosen = next((m for m in members if m.committee_id == preferred), None)
+    if chosen is None:
+        raise Ambiguous(list({m.committee_id: m.committee.name for m in reversed(members)}.items()),
+                        (update.effective_message.text or "").strip() if update.effective_message else "")
+    context.acting_in = chosen.committee.name
     return chosen
 
 
 async def reply(update: Update, context: AppContext, text: str,
                 keyboard: InlineKeyboardMarkup | None = None) -> Message:
+    if getattr(context, "acting_in", None):
+        text = f"{texts.t(texts.ACTING_IN, committee=context.acting_in)}\n{text}"
     return await send_text(context.bot, update.effective_chat.id, text, reply_markup=keyboard)
 
 

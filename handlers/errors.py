@@ -10,12 +10,17 @@ from telegram.ext import Application, ApplicationHandlerStop, CallbackQueryHandl
 
 from bot import texts
 from bot.context import AppContext
+from handlers import committee_choice
+from handlers.common import Ambiguous
 
 log = logging.getLogger(__name__)
 
 
 async def on_error(update: object, context: AppContext) -> None:
     """Log what failed and tell the person briefly, in Spanish; the open transaction was rolled back."""
+    if isinstance(context.error, Ambiguous) and isinstance(update, Update) and update.effective_chat:
+        await committee_choice.ask(update, context, context.error)  # not a failure: a question
+        return
     log.error("update %s failed", getattr(update, "update_id", "-"), exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat:
         try:

@@ -56,6 +56,7 @@ ARGUMENTS = {
     "miembros": "",
     "revocar": "{b_member}",
     "salir": "",
+    "comite": "",
 }
 
 
@@ -198,6 +199,7 @@ def forged_buttons(ids: dict[str, int]) -> list[callbacks.Button]:
         callbacks.Observe: callbacks.Observe(ids["assignment"]),
         callbacks.ImportAnswer: callbacks.ImportAnswer("ok", 1),
         callbacks.MemberButton: callbacks.MemberButton("r", ids["member"]),
+        callbacks.CommitteeChoice: callbacks.CommitteeChoice(ids["committee"]),
     }
     assert set(made) == set(callbacks.KINDS), "a new kind of button joins the matrix here"
     # Leaving is the member button's other use that names a member.

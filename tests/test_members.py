@@ -354,3 +354,21 @@ async def test_a_long_list_comes_in_several_messages(telegram, sessions, clock, 
     assert len(pieces) > 1 and all(len(piece) <= 4096 for piece in pieces)
     assert pieces[0].startswith("👥 <b>Miembros de CORESEC Moquegua</b> (151)")
     assert sum(piece.count("(grupo)") for piece in pieces) == 150 and "/revocar" in pieces[-1]
+
+
+async def test_a_question_asked_before_the_revocation_is_not_answered_after(telegram, sessions, clock, committee,
+                                                                             rounds):
+    from models.entities import StatusUpdate, Waiting
+
+    rosa, carlos, lucia, group = await followed_agreement(telegram, sessions, clock)
+    await rounds.travel(lima("2026-03-30 09:00"))
+    await carlos.press("⏳")
+    assert "comentario" in carlos.last().lower() or "avance" in carlos.last().lower()
+    await rosa.send(f"/revocar {(await member(sessions, 'Carlos')).id}")
+    await rosa.press("✅ Revocar")
+    async with sessions() as db:
+        assert await db.scalar(select(Waiting.id).where(Waiting.user_id == carlos.id)) is None
+    await carlos.send("Se envió el oficio a la comisaría")
+    async with sessions() as db:
+        assert await db.scalar(select(StatusUpdate.id).where(StatusUpdate.note.like("%oficio a la comisaría%"))) is None
+    assert "oficio a la comisaría" not in "".join(rosa.said())
