@@ -14,7 +14,7 @@ from bot.callbacks import ListPage
 from bot.clock import local_today
 from bot.context import AppContext
 from bot.views import agreement_deadline, day, session_name, shorten, stored_deadline
-from handlers.common import args_text, membership, reply, unknown_institution
+from handlers.common import acting, args_text, reply, unknown_institution
 from models import queries
 from models.entities import Agreement, Institution, Member, Role, Status
 
@@ -27,17 +27,12 @@ async def list_agreements(update: Update, context: AppContext) -> None:
     words = args_text(update)
     status = STATUS_WORDS.get(words.lower().replace("_", " ")) or STATUS_WORDS.get(words.lower())
     async with context.transaction() as db:
-        member = await membership(db, update, context, Role.SECRETARY, Role.OBSERVER)
-        if member is None:
-            answer, keyboard = texts.t(texts.NOT_SECRETARY, command="/acuerdos"), None
+        member = await acting(db, update, context, Role.SECRETARY, Role.OBSERVER, command="/acuerdos")
+        institution = await queries.find_institution(db, member.committee_id, words) \
+            if words and status is None else None
+        if words and status is None and institution is None:
+            answer, keyboard = await unknown_institution(db, member, words), None
         else:
-            institution = None
-            if words and status is None:
-                institution = await queries.find_institution(db, member.committee_id, words)
-                if institution is None:
-                    answer = await unknown_institution(db, member, words)
-                    await reply(update, context, answer)
-                    return
             page = ListPage(member.committee_id, 1, institution.id if institution else None,
                             status.value if status else None)
             answer, keyboard = await render_page(db, context, member, page, institution)
@@ -97,10 +92,8 @@ async def show_agreement(update: Update, context: AppContext) -> None:
         await reply(update, context, texts.AGREEMENT_USAGE)
         return
     async with context.transaction() as db:
-        member = await membership(db, update, context, Role.SECRETARY, Role.OBSERVER)
-        if member is None:
-            answer = texts.t(texts.NOT_SECRETARY, command="/acuerdo")
-        elif (agreement := await queries.find_agreement(db, member.committee_id, context.args[0])) is None:
+        member = await acting(db, update, context, Role.SECRETARY, Role.OBSERVER, command="/acuerdo")
+        if (agreement := await queries.find_agreement(db, member.committee_id, context.args[0])) is None:
             answer = texts.t(texts.AGREEMENT_NOT_FOUND, code=shorten(context.args[0], 20),
                              committee=member.committee.name)
         else:

@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot import texts, waiting
 from bot.context import AppContext

@@ -8,7 +8,7 @@ from telegram.ext import Application, CommandHandler
 from bot import committee_settings, texts
 from bot.committee_settings import BadSetting
 from bot.context import AppContext
-from handlers.common import author, membership, reply
+from handlers.common import acting, author, reply
 from models.entities import Role
 
 
@@ -16,10 +16,8 @@ async def settings_command(update: Update, context: AppContext) -> None:
     """Show the settings, or change one: /config horario 08:00-17:00."""
     words = context.args
     async with context.transaction() as db:
-        member = await membership(db, update, context, Role.SECRETARY)
-        if member is None:
-            answer = texts.t(texts.NOT_SECRETARY, command="/config")
-        elif not words:
+        member = await acting(db, update, context, Role.SECRETARY, command="/config")
+        if not words:
             answer = _show(member.committee)
         elif words[0].lower() == "grupo":
             answer = await _group(db, update, context, member.committee, words[1:])

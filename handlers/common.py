@@ -26,6 +26,25 @@ class Ambiguous(Exception):
         self.command = command
 
 
+class Refused(Exception):
+    """The speaker has no link that allows the command: it stops, nothing was written, and the error handler gives
+    the answer (after the transaction, as every answer)."""
+
+    def __init__(self, answer: str):
+        super().__init__(answer)
+        self.answer = answer
+
+
+async def acting(db: AsyncSession, update: Update, context: AppContext, *roles: Role, command: str) -> Member:
+    """The one guard of the committees' commands: the speaker's link with one of these roles, in the committee the
+    chat acts in; without one, `Refused` with the answer that says who may use the command."""
+    member = await membership(db, update, context, *roles)
+    if member is None:
+        only_secretaries = set(roles) == {Role.SECRETARY}
+        raise Refused(texts.t(texts.NOT_SECRETARY if only_secretaries else texts.NOT_READER, command=command))
+    return member
+
+
 async def membership(db: AsyncSession, update: Update, context: AppContext, *roles: Role) -> Member | None:
     """The guard of the committee's commands: the speaker's link with one of these roles, in the committee the chat
     acts in. None: no such link (the caller refuses). Linked in several committees with these roles, the chat acts

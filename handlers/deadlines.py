@@ -9,7 +9,7 @@ from telegram.ext import Application, CommandHandler
 from bot import agreements, texts
 from bot.context import AppContext
 from bot.views import day, shorten, stored_deadline
-from handlers.common import author, membership, reply
+from handlers.common import acting, author, reply
 from models import queries
 from models.entities import Agreement, Role
 
@@ -21,10 +21,8 @@ async def change_deadline(update: Update, context: AppContext) -> None:
         return
     code, words = context.args[0], " ".join(context.args[1:])
     async with context.transaction() as db:
-        member = await membership(db, update, context, Role.SECRETARY)
-        if member is None:
-            answer = texts.t(texts.NOT_SECRETARY, command="/plazo")
-        elif (agreement := await queries.find_agreement(db, member.committee_id, code)) is None:
+        member = await acting(db, update, context, Role.SECRETARY, command="/plazo")
+        if (agreement := await queries.find_agreement(db, member.committee_id, code)) is None:
             answer = texts.t(texts.AGREEMENT_NOT_FOUND, code=shorten(code, 20), committee=member.committee.name)
         else:
             answer = await _apply_deadline(db, update, context, agreement, words)

@@ -6,12 +6,18 @@ import logging
 
 from telegram import Update
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import Application, ApplicationHandlerStop, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot import texts
 from bot.context import AppContext
 from handlers import committee_choice
-from handlers.common import Ambiguous
+from handlers.common import Ambiguous, Refused, reply
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +26,9 @@ async def on_error(update: object, context: AppContext) -> None:
     """Log what failed and tell the person briefly, in Spanish; the open transaction was rolled back."""
     if isinstance(context.error, Ambiguous) and isinstance(update, Update) and update.effective_chat:
         await committee_choice.ask(update, context, context.error)  # not a failure: a question
+        return
+    if isinstance(context.error, Refused) and isinstance(update, Update) and update.effective_chat:
+        await reply(update, context, context.error.answer)  # not a failure: a refusal
         return
     log.error("update %s failed", getattr(update, "update_id", "-"), exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat:

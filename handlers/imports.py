@@ -18,7 +18,7 @@ from bot.context import AppContext
 from bot.importer import ImportPlan, SessionKey, Source
 from bot.views import shorten
 from handlers import answers
-from handlers.common import args_text, author, membership, refuse_not_secretary, reply
+from handlers.common import acting, args_text, author, refuse_not_secretary, reply
 from models.entities import Member, Role, Waiting, WaitKind
 
 ACTA, SESSION, CONFIRM = "acta", "session", "confirm"
@@ -28,10 +28,7 @@ IMPORT = WaitKind.IMPORT
 async def start(update: Update, context: AppContext) -> None:
     """Ask for the acta, or read it at once when it was pasted right after the command."""
     async with context.transaction() as db:
-        member = await membership(db, update, context, Role.SECRETARY)
-    if member is None:
-        await refuse_not_secretary(update, context, "/importar")
-        return
+        member = await acting(db, update, context, Role.SECRETARY, command="/importar")
     link = dict(committee_id=member.committee_id, member_id=member.id)
     if pasted := args_text(update):
         await _read(update, context, link, {"preview": 0}, Source(None, pasted))

@@ -8,7 +8,7 @@ from telegram.ext import Application, CommandHandler
 from bot import committees, texts
 from bot.context import AppContext
 from bot.views import day
-from handlers.common import args_text, author, membership, refuse_not_secretary, reply, unknown_institution
+from handlers.common import acting, args_text, author, reply, unknown_institution
 from models import queries
 from models.entities import Role
 from models.rules import MAX_NAME
@@ -33,10 +33,8 @@ async def institutions(update: Update, context: AppContext) -> None:
         await reply(update, context, texts.t(texts.INSTITUTION_NAME_TOO_LONG, max=MAX_NAME))
         return
     async with context.transaction() as db:
-        member = await membership(db, update, context, Role.SECRETARY)
-        if member is None:
-            answer = None
-        elif adding:
+        member = await acting(db, update, context, Role.SECRETARY, command="/instituciones")
+        if adding:
             lines = []
             for name in names:
                 institution, created = await committees.add_institution(
@@ -47,10 +45,7 @@ async def institutions(update: Update, context: AppContext) -> None:
         else:
             answer = render_list(member.committee.name,
                                  await queries.institutions_with_focal_points(db, member.committee_id))
-    if answer is None:
-        await refuse_not_secretary(update, context, "/instituciones")
-    else:
-        await reply(update, context, answer)
+    await reply(update, context, answer)
 
 
 def render_list(committee: str, rows) -> str:
@@ -72,11 +67,8 @@ async def invite(update: Update, context: AppContext) -> None:
         return
     role = ROLE_WORDS.get(target.lower(), Role.IMPLEMENTER)
     async with context.transaction() as db:
-        member = await membership(db, update, context, Role.SECRETARY)
-        if member is None:
-            answer = texts.t(texts.NOT_SECRETARY, command="/invitar")
-        else:
-            answer = await _invitation_message(db, context, member, role, target, author(update).actor)
+        member = await acting(db, update, context, Role.SECRETARY, command="/invitar")
+        answer = await _invitation_message(db, context, member, role, target, author(update).actor)
     await reply(update, context, answer)
 
 

@@ -14,7 +14,7 @@ from bot.callbacks import MemberButton
 from bot.context import AppContext
 from bot.members import MemberRefused
 from bot.messaging import send_text
-from handlers.common import args_text, author, membership, refuse_not_secretary, reply
+from handlers.common import acting, args_text, author, reply
 from handlers.start import set_menu
 from models.entities import Role
 
@@ -26,12 +26,9 @@ NUMBER = re.compile(r"(?:n\s*[°º.]?\s*|#)?(\d{1,9})", re.IGNORECASE)
 async def list_members(update: Update, context: AppContext) -> None:
     """The secretary's committee: its secretaries, focal points by institution and observers, each with its N°."""
     async with context.transaction() as db:
-        member = await membership(db, update, context, Role.SECRETARY)
-        answer = members.render_roster(await members.roster(db, member.committee)) if member else None
-    if answer is None:
-        await refuse_not_secretary(update, context, "/miembros")
-    else:
-        await reply(update, context, answer)
+        member = await acting(db, update, context, Role.SECRETARY, command="/miembros")
+        answer = members.render_roster(await members.roster(db, member.committee))
+    await reply(update, context, answer)
 
 
 async def revoke(update: Update, context: AppContext) -> None:
@@ -42,19 +39,16 @@ async def revoke(update: Update, context: AppContext) -> None:
         return
     keyboard = None
     async with context.transaction() as db:
-        member = await membership(db, update, context, Role.SECRETARY)
-        if member is None:
-            answer = texts.t(texts.NOT_SECRETARY, command="/revocar")
+        member = await acting(db, update, context, Role.SECRETARY, command="/revocar")
+        try:
+            target = await members.revocable(db, int(number.group(1)),
+                                             await members.secretary_of(db, update.effective_user.id))
+        except MemberRefused as refused:
+            answer = _refusal(refused, number=number.group(1), committee=member.committee.name)
         else:
-            try:
-                target = await members.revocable(db, int(number.group(1)),
-                                                 await members.secretary_of(db, update.effective_user.id))
-            except MemberRefused as refused:
-                answer = _refusal(refused, number=number.group(1), committee=member.committee.name)
-            else:
-                answer = texts.t(texts.REVOKE_CONFIRM, name=target.display_name, role=members.role_of(target),
-                                 group=texts.MEMBERS_GROUP if target.is_group else "", committee=target.committee.name)
-                keyboard = keyboards.confirm_member("r", target.id)
+            answer = texts.t(texts.REVOKE_CONFIRM, name=target.display_name, role=members.role_of(target),
+                             group=texts.MEMBERS_GROUP if target.is_group else "", committee=target.committee.name)
+            keyboard = keyboards.confirm_member("r", target.id)
     await reply(update, context, answer, keyboard)
 
 

@@ -16,7 +16,14 @@ from bot.context import AppContext
 from bot.deadlines import Deadline
 from bot.views import agreement_deadline, day, deadline_text, session_name, shorten
 from handlers import answers
-from handlers.common import args_text, author, membership, refuse_not_secretary, reply, unknown_institution
+from handlers.common import (
+    acting,
+    args_text,
+    author,
+    membership,
+    reply,
+    unknown_institution,
+)
 from models import queries
 from models.entities import Institution, Member, Role, Session, Waiting, WaitKind
 from models.names import split_institutions
@@ -32,10 +39,7 @@ async def new_agreement(update: Update, context: AppContext) -> None:
         await new_agreement_in_one_line(update, context)
         return
     async with context.transaction() as db:
-        member = await membership(db, update, context, Role.SECRETARY)
-        if member is None:
-            await refuse_not_secretary(update, context, "/nuevo")
-            return
+        member = await acting(db, update, context, Role.SECRETARY, command="/nuevo")
         sessions = await queries.recent_sessions(db, member.committee_id)
         has_institutions = bool(await queries.institutions_with_focal_points(db, member.committee_id))
     if not sessions:
@@ -240,10 +244,8 @@ async def new_agreement_in_one_line(update: Update, context: AppContext) -> None
         await reply(update, context, texts.t(texts.NEW_BAD_CODE, code=shorten(code, 20)) + "\n\n" + texts.NEW_USAGE)
         return
     async with context.transaction() as db:
-        member = await membership(db, update, context, Role.SECRETARY)
-        if member is None:
-            answer = texts.t(texts.NOT_SECRETARY, command="/nuevo")
-        elif not (sessions := await queries.recent_sessions(db, member.committee_id, limit=1)):
+        member = await acting(db, update, context, Role.SECRETARY, command="/nuevo")
+        if not (sessions := await queries.recent_sessions(db, member.committee_id, limit=1)):
             answer = texts.t(texts.NO_SESSION, committee=member.committee.name)
         else:
             found = {name: await queries.find_institution(db, member.committee_id, name) for name in names}

@@ -6,7 +6,13 @@ from datetime import date
 from pathlib import Path
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot import access, callbacks, keyboards, progress, texts, waiting
 from bot.clock import local_today

@@ -9,17 +9,15 @@ from bot import committees, texts
 from bot.clock import local_today
 from bot.context import AppContext
 from bot.views import session_name
-from handlers.common import author, membership, reply
+from handlers.common import acting, author, reply
 from models.entities import Role
 
 
 async def register_session(update: Update, context: AppContext) -> None:
     """Register a session: /sesion ordinaria 1 25/02/2026."""
     async with context.transaction() as db:
-        member = await membership(db, update, context, Role.SECRETARY)
-        if member is None:
-            answer = texts.t(texts.NOT_SECRETARY, command="/sesion")
-        elif (parsed := committees.parse_session_args(
+        member = await acting(db, update, context, Role.SECRETARY, command="/sesion")
+        if (parsed := committees.parse_session_args(
                 context.args, local_today(context.services.clock, member.committee.timezone))) is None:
             answer = texts.SESSION_USAGE
         else:

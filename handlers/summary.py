@@ -11,7 +11,7 @@ from telegram.ext import Application, CommandHandler
 from bot import exports, informe, summaries, summary_render, texts
 from bot.context import AppContext
 from bot.views import day, shorten
-from handlers.common import args_text, membership, reply
+from handlers.common import acting, args_text, reply
 from models import queries
 from models.entities import Committee, Role
 
@@ -24,9 +24,7 @@ async def _target(db: AsyncSession, update: Update, context: AppContext,
     an observer, with the committees below it; or the answer that refuses."""
     name = args_text(update)
     if not name:
-        member = await membership(db, update, context, *READERS)
-        if member is None:
-            return texts.t(texts.NOT_READER, command=command)
+        member = await acting(db, update, context, *READERS, command=command)
         return member.committee, member.role == Role.OBSERVER
     links = [m for m in await queries.memberships(db, update.effective_user.id, update.effective_chat.id)
              if m.role in READERS]

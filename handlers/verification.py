@@ -16,7 +16,7 @@ from bot.messaging import send_text
 from bot.progress import ReportRefused
 from bot.views import shorten
 from handlers import answers
-from handlers.common import args_text, author, membership, names_of, refusal, reply
+from handlers.common import acting, args_text, author, names_of, refusal, reply
 from models import queries
 from models.entities import Assignment, Role, Status, Waiting, WaitKind
 from models.lifecycle import Action
@@ -42,10 +42,7 @@ async def _secretary_decision(update: Update, context: AppContext, action: Actio
         await reply(update, context, usage)
         return
     async with context.transaction() as db:
-        member = await membership(db, update, context, Role.SECRETARY)
-        if member is None:
-            await reply(update, context, texts.t(texts.NOT_SECRETARY, command=command))
-            return
+        member = await acting(db, update, context, Role.SECRETARY, command=command)
         agreement = await queries.find_agreement(db, member.committee_id, words[0])
         if agreement is None:
             await reply(update, context, texts.t(texts.AGREEMENT_NOT_FOUND, code=shorten(words[0], 20),
@@ -83,10 +80,8 @@ async def cancel(update: Update, context: AppContext) -> None:
         await reply(update, context, texts.CANCEL_USAGE)
         return
     async with context.transaction() as db:
-        member = await membership(db, update, context, Role.SECRETARY)
-        if member is None:
-            answer, contacts = texts.t(texts.NOT_SECRETARY, command="/anular"), []
-        elif (agreement := await queries.find_agreement(db, member.committee_id, words[0])) is None:
+        member = await acting(db, update, context, Role.SECRETARY, command="/anular")
+        if (agreement := await queries.find_agreement(db, member.committee_id, words[0])) is None:
             answer, contacts = texts.t(texts.AGREEMENT_NOT_FOUND, code=shorten(words[0], 20),
                                        committee=member.committee.name), []
         else:
