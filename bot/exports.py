@@ -71,6 +71,21 @@ def _slug(name: str) -> str:
     return institution_key(name).replace(" ", "-") or "comite"
 
 
+# A cell that starts with one of these is a formula to a spreadsheet (=HYPERLINK, =WEBSERVICE, +, -, @): what people
+# wrote must stay text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text_in_csv(value: object) -> object:
+    """A value a spreadsheet would run as a formula, with an apostrophe in front (the usual way to keep it text)."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
+def _literal(label: str) -> str:
+    """A name as the chart should draw it: matplotlib reads $…$ as mathematics."""
+    return label.replace("$", r"\$")
+
+
 def chart_png(summary: Summary) -> bytes:
     """A horizontal bar per institution, stacked by light: what /semaforo sends and the PDF shows."""
     lines = summary.institutions[::-1]  # barh draws bottom-up; the first institution goes on top
@@ -83,10 +98,11 @@ def chart_png(summary: Summary) -> bytes:
         values = [line.tally[each] for line in lines]
         axes.barh(positions, values, left=left, color=CHART_COLOR[each], label=texts.LIGHT_NAME[each].capitalize())
         left = [a + b for a, b in zip(left, values)]
-    axes.set_yticks(list(positions), [shorten(line.name, 45) for line in lines])
+    axes.set_yticks(list(positions), [_literal(shorten(line.name, 45)) for line in lines])
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel(texts.CHART_AXIS)
-    figure.suptitle(texts.plain(texts.t(texts.CHART_TITLE, committee=summary.committee, date=day(summary.today))))
+    figure.suptitle(_literal(texts.plain(texts.t(texts.CHART_TITLE, committee=summary.committee,
+                                                 date=day(summary.today)))))
     figure.legend(loc="outside lower center", ncols=4, fontsize="small", frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
     buffer = io.BytesIO()
@@ -135,7 +151,7 @@ def xlsx(report: Report) -> bytes:
     sheet = book.active
     sheet.title = texts.REPORT_SHEETS[0]
     for line in _heading(report):
-        sheet.append([line])
+        _append(sheet, [line])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([])
     _header(sheet, texts.REPORT_LIGHT_COLUMNS)
@@ -147,8 +163,8 @@ def xlsx(report: Report) -> bytes:
     _header(sheet, texts.REPORT_INSTITUTION_COLUMNS)
     for line in summary.institutions:
         last = _local(line.last_update, report)
-        sheet.append([line.name, line.open, line.overdue, line.reported, line.done, last.date() if last else None,
-                      *(line.tally[each] for each in (Light.GREEN, Light.YELLOW, Light.RED, Light.GREY))])
+        _append(sheet, [line.name, line.open, line.overdue, line.reported, line.done, last.date() if last else None,
+                        *(line.tally[each] for each in (Light.GREEN, Light.YELLOW, Light.RED, Light.GREY))])
         sheet.cell(sheet.max_row, 6).number_format = DATE_FORMAT
     _widths(sheet, (40, 12, 12, 12, 12, 14, 10, 10, 10, 10))
 
@@ -180,6 +196,14 @@ def _heading(report: Report) -> list[str]:
     return [texts.REPORT_TITLE, *map(texts.plain, lines)]
 
 
+def _append(sheet, values: list) -> None:
+    """A row whose text stays text: openpyxl takes a string that starts with "=" for a formula."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+            cell.data_type = "s"
+
+
 def _fill(each: Light) -> PatternFill:
     return PatternFill("solid", start_color=CELL_COLOR[each], end_color=CELL_COLOR[each])
 
@@ -201,7 +225,7 @@ def _table(sheet, columns: tuple[str, ...], rows: Iterator[tuple], widths: tuple
     wrap = Alignment(wrap_text=True, vertical="top")
     last = 1
     for last, values in enumerate(rows, start=2):
-        sheet.append(list(values))
+        _append(sheet, list(values))
         for column, number_format in date_columns.items():
             cell = sheet.cell(last, column)
             if isinstance(cell.value, (date, datetime)):
@@ -219,7 +243,8 @@ def csv_bytes(report: Report) -> bytes:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(texts.REPORT_AGREEMENT_COLUMNS)
     for row in assignment_rows(report):
-        writer.writerow([day(value) if isinstance(value, date) else ("" if value is None else value) for value in row])
+        writer.writerow([day(value) if isinstance(value, date) else ("" if value is None else _as_text_in_csv(value))
+                         for value in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

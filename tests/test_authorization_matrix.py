@@ -216,7 +216,7 @@ async def test_no_command_or_button_crosses_a_committees_wall(telegram, sessions
     world = await build(telegram, sessions, clock)
     assert {command.name for command in COMMANDS} == set(ARGUMENTS), "every command joins the matrix"
     before = await snapshot(sessions, world.b)
-    faults, cells, answered = [], 0, 0
+    faults, cells, answered, refused = [], 0, 0, 0
     for actor, (person, chat) in world.actors.items():
         for command in COMMANDS:
             arguments = ARGUMENTS[command.name].format(used_code=world.used_code, b_member=world.ids["member"])
@@ -224,18 +224,21 @@ async def test_no_command_or_button_crosses_a_committees_wall(telegram, sessions
             calls = await person.send(text, chat=chat)
             cells += 1
             answered += bool(said(calls))
+            refused += "⛔" in said(calls)
             faults += check(world, f"{actor} · {text}", calls, typed=text)
             await person.send("/cancelar", chat=chat)  # leave whatever the command started
         for button in forged_buttons(world.ids):
             calls = await press(world, person, chat, button.data())
             cells += 1
             answered += any(c.method == "answerCallbackQuery" for c in calls)
+            refused += "⛔" in said(calls)
             faults += check(world, f"{actor} · {type(button).__name__}", calls)
         if await snapshot(sessions, world.b) != before:
             faults.append(f"{actor}: changed committee B's rows")
             before = await snapshot(sessions, world.b)
     print(f"\nauthorization matrix: {len(world.actors)} actors × ({len(COMMANDS)} commands + "
-          f"{len(callbacks.KINDS)} buttons) = {cells} cells; {answered} answered; {len(faults)} faults")
+          f"{len(callbacks.KINDS)} buttons) = {cells} cells; {answered} answered, {refused} of them with a ⛔ "
+          f"refusal; {len(faults)} faults")
     assert faults == [], "\n".join(faults)
     assert answered == cells
 

@@ -228,3 +228,27 @@ async def test_a_summary_costs_the_same_statements_for_3_or_500_agreements(sessi
         assert len(summary.agreements) == size
         counted[size] = len(statements)
     assert counted[500] == counted[3] == 6
+
+
+async def test_what_people_wrote_stays_text_in_the_spreadsheet_the_csv_and_the_chart(telegram, sessions, clock,
+                                                                                     committee):
+    from bot import exports, informe
+
+    rosa = await secretary(telegram, sessions, clock)
+    await rosa.send("/instituciones agregar Fondo $^$ Serenazgo, PNP")
+    await rosa.send("/sesion ordinaria 1 25/02/2026")
+    formula = '=HYPERLINK("http://example.org/robar";"ver")'
+    await rosa.send(f"/nuevo 1.1 | {formula} | Fondo $^$ Serenazgo, PNP | 30 de abril")
+    assert "Registré el acuerdo <b>1.1</b>" in rosa.last()
+    async with sessions() as db:
+        report = await informe.build_report(db, await db.get(Committee, committee.id), clock.now())
+
+    book = openpyxl.load_workbook(io.BytesIO(exports.xlsx(report)))
+    cells = [cell for row in book["Acuerdos"].iter_rows() for cell in row if cell.value == formula]
+    assert cells and all(cell.data_type == "s" for cell in cells)
+    import csv
+
+    fields = [field for row in csv.reader(io.StringIO(exports.csv_bytes(report).decode("utf-8-sig")), delimiter=";")
+              for field in row]
+    assert f"'{formula}" in fields and formula not in fields
+    assert exports.chart_png(report.summary).startswith(b"\x89PNG")  # "$^$" drawn as written, not as mathematics
