@@ -12,7 +12,7 @@ from bot.committees import Refused
 from bot.deadlines import Deadline, parse_deadline
 from bot.reminders import replan_agreement
 from models.entities import Agreement, Assignment, Committee, Institution, Session, Status
-from models.rules import MAX_AGREEMENT_TEXT, clean_code, code_key
+from models.rules import MAX_AGREEMENT_TEXT, clean_code, code_key, latest_deadline
 
 
 class CodeExists(Refused):
@@ -23,13 +23,20 @@ class DeadlineBeforeSession(Refused):
     pass
 
 
+class DeadlineTooLate(Refused):
+    """More than ten years after the session: a typo (31/12/9999), not a plan."""
+
+
 class TextTooLong(Refused):
     pass
 
 
 def check_deadline(deadline: Deadline | None, session: Session) -> None:
+    """Where a deadline is used: from the session's day to ten years after it."""
     if deadline is not None and deadline.due is not None and deadline.due < session.held_on:
         raise DeadlineBeforeSession(deadline.due.isoformat())
+    if deadline is not None and deadline.due is not None and deadline.due > latest_deadline(session.held_on):
+        raise DeadlineTooLate(deadline.due.isoformat())
 
 
 async def register_agreement(db: AsyncSession, *, committee: Committee, session: Session, code: str, text: str,

@@ -351,7 +351,8 @@ def import_acta(settings: Settings, args: argparse.Namespace) -> int:
         try:
             async with session_factory(engine).begin() as db:
                 committee = await _committee(db, args.committee)
-                plan = await importer.plan_import(db, committee, parsed, session)
+                plan = await importer.plan_import(db, committee, parsed, session,
+                                                  local_today(SystemClock(), committee.timezone))
                 if plan.session is None:
                     raise committees.Refused('The acta does not say which session it is from: '
                                              'add --session "ordinaria 1 25/02/2026".')

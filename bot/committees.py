@@ -7,6 +7,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +26,7 @@ from models.entities import (
     SessionKind,
 )
 from models.names import institution_key
+from models.rules import latest_session, session_date_allowed
 
 
 class Refused(Exception):
@@ -163,8 +165,19 @@ async def add_institution(db: AsyncSession, *, committee: Committee, name: str, 
     return institution, True
 
 
+class SessionDateOutOfRange(Refused):
+    """A session's date before 2000 or more than a year ahead: a typo, not a session."""
+
+    def __init__(self, held_on: date, today: date):
+        super().__init__(held_on.isoformat())
+        self.held_on, self.latest = held_on, latest_session(today)
+
+
 async def register_session(db: AsyncSession, *, committee: Committee, kind: SessionKind, number: int,
                            held_on: date, now: datetime, actor: str) -> tuple[Session, bool]:
+    today = now.astimezone(ZoneInfo(committee.timezone)).date()
+    if not session_date_allowed(held_on, today):
+        raise SessionDateOutOfRange(held_on, today)
     existing = await db.scalar(select(Session).where(
         Session.committee_id == committee.id, Session.kind == kind, Session.number == number,
         Session.held_on == held_on))
@@ -198,7 +211,8 @@ def parse_day(text: str, today: date) -> date | None:
 
 
 def parse_session_args(words: list[str], today: date) -> tuple[SessionKind, int, date] | None:
-    """`ordinaria 1 25/02/2026` (any order; the date may be left out for today)."""
+    """`ordinaria 1 25/02/2026` (any order; the date may be left out for today). SessionDateOutOfRange for a date
+    before 2000 or more than a year after today."""
     kind = number = held_on = None
     for word in words:
         lowered = word.lower().strip(".,")
@@ -206,7 +220,7 @@ def parse_session_args(words: list[str], today: date) -> tuple[SessionKind, int,
             kind = SessionKind.ORDINARIA
         elif lowered in ("extraordinaria", "extra"):
             kind = SessionKind.EXTRAORDINARIA
-        elif lowered.lstrip("n°º#").isdigit() and number is None:
+        elif lowered.lstrip("n°º#").isdecimal() and number is None:  # not "²": int() cannot read it
             number = int(lowered.lstrip("n°º#"))
         elif lowered in ORDINAL_WORDS:
             number = ORDINAL_WORDS[lowered]
@@ -218,4 +232,6 @@ def parse_session_args(words: list[str], today: date) -> tuple[SessionKind, int,
             return None
     if kind is None or number is None or not 1 <= number <= 999:
         return None
+    if held_on is not None and not session_date_allowed(held_on, today):
+        raise SessionDateOutOfRange(held_on, today)
     return kind, number, held_on or today

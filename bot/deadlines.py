@@ -137,12 +137,15 @@ def parse_date(text: str) -> date | None:
 def _deadline(text: str, match: re.Match[str], session_date: date) -> Deadline | None:
     words = text[match.start(): match.end()].strip()
     groups = match.groupdict()
-    if "date" in groups:
-        due = _calendar_date(groups["date"], session_date)
-    elif "unit" in groups:
-        due = _relative_date(_number(groups["number"]), groups["unit"], session_date)
-    else:
-        return Deadline(None, next_session=True, words=words)
+    try:
+        if "date" in groups:
+            due = _calendar_date(groups["date"], session_date)
+        elif "unit" in groups:
+            due = _relative_date(_number(groups["number"]), groups["unit"], session_date)
+        else:
+            return Deadline(None, next_session=True, words=words)
+    except (OverflowError, ValueError):  # "en 99999 años": past the calendar, no deadline anyone can meet
+        return None
     return Deadline(due, words=words) if due else None
 
 

@@ -18,12 +18,13 @@ from bot.views import day, deadline_text, session_name, shorten
 from models import queries
 from models.entities import Agreement, Committee, Institution, InstitutionAlias, Session, SessionKind
 from models.names import institution_key
-from models.rules import MAX_AGREEMENT_TEXT, MAX_NAME, code_key
+from models.rules import EARLIEST_SESSION, MAX_AGREEMENT_TEXT, MAX_NAME, code_key, latest_deadline, latest_session
 
 NO_DEADLINE = "no_deadline"
 NO_FOLLOWUP = "no_followup"
 NO_IMPLEMENTER = "no_implementer"  # registered with the follow-up responsible as implementer
 DEADLINE_BEFORE_SESSION = "deadline_before_session"  # registered without a deadline
+DEADLINE_TOO_LATE = "deadline_too_late"  # more than ten years after the session: registered without a deadline
 
 
 @dataclass(frozen=True)
@@ -134,13 +135,17 @@ def read(source: Source, session: SessionKey | None = None) -> ParsedActa:
 
 def session_key(words: str, today: date) -> SessionKey | None:
     """`ordinaria 1 25/02/2026`, as /sesion reads it."""
-    parsed = committees.parse_session_args(words.split(), today)
+    try:
+        parsed = committees.parse_session_args(words.split(), today)
+    except committees.SessionDateOutOfRange:
+        return None
     return SessionKey(*parsed) if parsed else None
 
 
 async def plan_import(db: AsyncSession, committee: Committee, parsed: ParsedActa,
-                      session_override: SessionKey | None = None) -> ImportPlan:
-    """What registering this acta would do, without writing anything."""
+                      session_override: SessionKey | None = None, today: date | None = None) -> ImportPlan:
+    """What registering this acta would do, without writing anything. `today` bounds the session's date (a year
+    ahead at most), as registering it will."""
     session = session_override or await _session_of(db, committee, parsed)
     existing_session = await _find_session(db, committee, session) if session else None
     registered = set()
@@ -154,6 +159,10 @@ async def plan_import(db: AsyncSession, committee: Committee, parsed: ParsedActa
     problems = [problem for a in new for problem in a.problems] + _repeated_codes(new) + [
         texts.plain(texts.t(texts.IMPORT_NAME_TOO_LONG, name=shorten(m.written, 60), max=MAX_NAME))
         for m in used if (m.institution is None or m.near) and len(m.written) > MAX_NAME]
+    if session and existing_session is None and (session.held_on < EARLIEST_SESSION or (
+            today is not None and session.held_on > latest_session(today))):
+        problems.append(texts.plain(texts.t(texts.SESSION_DATE_OUT_OF_RANGE, date=day(session.held_on),
+                                            latest=day(latest_session(today or session.held_on)))))
     notes = [warning for warning in parsed.warnings if warning not in problems]
     if session and existing_session is None:
         notes += await _same_number_other_day(db, committee, session)
@@ -292,6 +301,9 @@ async def _plan_agreement(parsed: ParsedAgreement, names: _Names, session: Sessi
     if deadline and deadline.due and session and deadline.due < session.held_on:
         notes.append(DEADLINE_BEFORE_SESSION)
         deadline = None
+    elif deadline and deadline.due and session and deadline.due > latest_deadline(session.held_on):
+        notes.append(DEADLINE_TOO_LATE)
+        deadline = None
     if deadline is None:
         notes.append(NO_DEADLINE)
     if followup is None:
@@ -370,6 +382,9 @@ def _quality_lines(plan: ImportPlan) -> list[str]:
                                  followup=_shown_name(planned.followup)))
         if DEADLINE_BEFORE_SESSION in planned.notes:
             lines.append(texts.t(texts.IMPORT_DEADLINE_BEFORE, code=planned.parsed.code,
+                                 deadline=day(planned.parsed.deadline.due)))
+        if DEADLINE_TOO_LATE in planned.notes:
+            lines.append(texts.t(texts.IMPORT_DEADLINE_TOO_LATE, code=planned.parsed.code,
                                  deadline=day(planned.parsed.deadline.due)))
     lines += [texts.t(texts.IMPORT_LINE, text=note) for note in plan.notes]
     return [texts.IMPORT_QUALITY_HEADER, *lines] if lines else []

@@ -100,6 +100,11 @@ NEW_BAD_DEADLINE = (
     "❌ No entendí el plazo «{text}». Prueba con «30 de abril», «en dos semanas», «dentro de 24 horas» o "
     "«30/04/2026», o escribe «sin plazo»."
 )
+DEADLINE_TOO_LATE = ("❌ El plazo {deadline} es más de diez años después de la sesión ({session_date}): debe ser "
+                     "hasta el {latest}. Revisa la fecha, por ejemplo «30/04/2026».")
+SESSION_DATE_OUT_OF_RANGE = ("❌ La fecha {date} no es posible para una sesión: debe estar entre el 01/01/2000 y el "
+                             "{latest}. Ejemplo: <code>/sesion ordinaria 1 25/02/2026</code>")
+IMPORT_DEADLINE_TOO_LATE = "• {code}: el plazo {deadline} es más de diez años después de la sesión; queda sin plazo."
 DEADLINE_BEFORE_SESSION = "❌ El plazo {deadline} es anterior a la sesión ({session_date}). Revisa la fecha, por ejemplo «30/04/2026»."
 NEW_SUMMARY = (
     "📝 <b>Revisa el acuerdo</b>\n"

@@ -9,7 +9,7 @@ from models.entities import Agreement, Session
 
 
 def day(value: date) -> str:
-    return value.strftime("%d/%m/%Y")
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"  # strftime writes the year 1 as "1"
 
 
 def session_name(session: Session) -> str:

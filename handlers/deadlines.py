@@ -12,6 +12,7 @@ from bot.views import day, shorten, stored_deadline
 from handlers.common import acting, author, reply
 from models import queries
 from models.entities import Agreement, Role
+from models.rules import latest_deadline
 
 
 async def change_deadline(update: Update, context: AppContext) -> None:
@@ -40,6 +41,9 @@ async def _apply_deadline(db: AsyncSession, update: Update, context: AppContext,
     except agreements.DeadlineBeforeSession:
         return texts.t(texts.DEADLINE_BEFORE_SESSION, deadline=day(deadline.due),
                        session_date=day(agreement.session.held_on))
+    except agreements.DeadlineTooLate:
+        return texts.t(texts.DEADLINE_TOO_LATE, deadline=day(deadline.due), session_date=day(agreement.session.held_on),
+                       latest=day(latest_deadline(agreement.session.held_on)))
     if old == new:
         return texts.t(texts.DEADLINE_UNCHANGED, code=agreement.code, new=stored_deadline(new))
     return texts.t(texts.DEADLINE_CHANGED, code=agreement.code, old=stored_deadline(old), new=stored_deadline(new))

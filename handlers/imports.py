@@ -117,7 +117,8 @@ async def pressed(update: Update, context: AppContext) -> None:
     parsed, session = importer.restored(about["parsed"]), importer.session_restored(about["session"])
     async with context.transaction() as db:
         member = await _secretary(db, update, question.committee_id)
-        plan = member and await importer.plan_import(db, member.committee, parsed, session)
+        plan = member and await importer.plan_import(
+            db, member.committee, parsed, session, local_today(context.services.clock, member.committee.timezone))
         if plan and importer.decisions_digest(plan.decisions()) == about["decisions"]:
             result = await importer.apply_import(db, member.committee, plan, context.now(), author(update).actor)
             await waiting.answered(db, question)
@@ -140,7 +141,8 @@ async def _read(update: Update, context: AppContext, link: dict, about: dict, so
         return
     async with context.transaction() as db:
         member = await _secretary(db, update, link["committee_id"])
-        plan = member and await importer.plan_import(db, member.committee, parsed, session)
+        plan = member and await importer.plan_import(
+            db, member.committee, parsed, session, local_today(context.services.clock, member.committee.timezone))
     if plan is None:
         await _stop(update, context)
         return

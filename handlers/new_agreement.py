@@ -27,7 +27,7 @@ from handlers.common import (
 from models import queries
 from models.entities import Institution, Member, Role, Session, Waiting, WaitKind
 from models.names import split_institutions
-from models.rules import MAX_AGREEMENT_TEXT, clean_code
+from models.rules import MAX_AGREEMENT_TEXT, clean_code, latest_deadline
 
 SESSION, CODE, TEXT, INSTITUTIONS, DEADLINE, CONFIRM = "session", "code", "text", "institutions", "deadline", "confirm"
 NEW = WaitKind.NEW_AGREEMENT
@@ -125,6 +125,11 @@ async def received_deadline(update: Update, context: AppContext, question: Waiti
         if deadline and deadline.due and deadline.due < session_date:
             await reply(update, context, texts.t(texts.DEADLINE_BEFORE_SESSION, deadline=day(deadline.due),
                                                  session_date=day(session_date)))
+            return
+        if deadline and deadline.due and deadline.due > latest_deadline(session_date):
+            await reply(update, context, texts.t(texts.DEADLINE_TOO_LATE, deadline=day(deadline.due),
+                                                 session_date=day(session_date),
+                                                 latest=day(latest_deadline(session_date))))
             return
         draft["deadline"] = None if deadline is None else {
             "due": deadline.due.isoformat() if deadline.due else None, "next_session": deadline.next_session,
@@ -273,6 +278,9 @@ async def _register(db: AsyncSession, update: Update, context: AppContext, membe
         return texts.t(texts.NEW_CODE_EXISTS, code=clean_code(code), session=session_name(session))
     except agreements.DeadlineBeforeSession:
         return texts.t(texts.DEADLINE_BEFORE_SESSION, deadline=day(deadline.due), session_date=day(session.held_on))
+    except agreements.DeadlineTooLate:
+        return texts.t(texts.DEADLINE_TOO_LATE, deadline=day(deadline.due), session_date=day(session.held_on),
+                       latest=day(latest_deadline(session.held_on)))
     except agreements.TextTooLong:
         return texts.t(texts.NEW_TEXT_TOO_LONG, length=len(text.strip()), max=MAX_AGREEMENT_TEXT)
     except Refused:

@@ -3,12 +3,35 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 from models.entities import Status
 
 CODE_PATTERN = re.compile(r"^\d{1,3}(\.\d{1,3}){0,3}$")
 MAX_AGREEMENT_TEXT = 3000
 MAX_NAME = 120
+EARLIEST_SESSION = date(2000, 1, 1)
+DEADLINE_YEARS = 10  # a deadline is at most this many years after its session
+
+
+def latest_session(today: date) -> date:
+    """Sessions are registered up to a year ahead (one planned, not a typo in the year)."""
+    return today + timedelta(days=365)
+
+
+def latest_deadline(session_date: date) -> date:
+    try:
+        return session_date.replace(year=session_date.year + DEADLINE_YEARS)
+    except ValueError:  # 29 February
+        return session_date.replace(year=session_date.year + DEADLINE_YEARS, day=28)
+
+
+def session_date_allowed(day: date, today: date) -> bool:
+    return EARLIEST_SESSION <= day <= latest_session(today)
+
+
+def deadline_allowed(due: date, session_date: date) -> bool:
+    return session_date <= due <= latest_deadline(session_date)
 
 
 def clean_code(code: str) -> str | None:

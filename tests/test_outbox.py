@@ -125,15 +125,25 @@ async def test_one_poisoned_row_of_each_kind_is_set_aside_and_the_others_go(tele
 
 
 async def test_an_assignment_that_cannot_be_planned_does_not_stop_the_others(telegram, sessions, clock, committee,
-                                                                             rounds, caplog):
+                                                                             rounds, caplog, monkeypatch):
+    from bot.reminders import planner
+
     rosa, carlos, lucia, group = await followed_agreement(telegram, sessions, clock)
     async with sessions.begin() as db:
-        # A deadline at the end of the calendar: its overdue steps cannot be counted.
         session = await db.scalar(select(Session).where(Session.kind == SessionKind.ORDINARIA))
         pnp = await db.scalar(select(Institution).where(Institution.name == "PNP"))
-        db.add(Agreement(committee_id=committee.id, session_id=session.id, code="3.2", text="Para siempre",
-                         deadline=date(9999, 12, 31), created_at=clock.now(),
+        db.add(Agreement(committee_id=committee.id, session_id=session.id, code="3.2", text="Otro acuerdo",
+                         deadline=date(2026, 4, 9), created_at=clock.now(),
                          assignments=[Assignment(institution_id=pnp.id, created_at=clock.now())]))
+    # Planning 3.2 fails (as the calendar's end made it fail before deadlines had a range).
+    cadence = planner.next_reminder
+
+    def failing(facts, *args):
+        if facts.deadline == date(2026, 4, 9):
+            raise OverflowError("date value out of range")
+        return cadence(facts, *args)
+
+    monkeypatch.setattr(planner, "next_reminder", failing)
     await rounds.travel(lima("2026-03-30 10:00"))
     reminders = [c.text for c in telegram.api.sent(carlos.id, "sendMessage") if "Recordatorio" in c.text]
     assert len(reminders) == 1 and "<b>3.1</b>" in reminders[0]

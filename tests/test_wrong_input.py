@@ -154,3 +154,48 @@ async def test_html_in_user_text_is_escaped(telegram, sessions, clock, committee
     await rosa.send("/acuerdo 7")
     assert "&lt;script&gt; &amp; los &lt;b&gt;oficios&lt;/b&gt;" in rosa.last()
     assert not [c for c in telegram.api.calls if c.method == "sendMessage" and c.message_id is None]
+
+
+async def test_dates_out_of_range_are_refused_with_what_is_allowed(telegram, sessions, clock, committee):
+    from models.entities import Session
+
+    rosa = await secretary_with_session(telegram, sessions, clock)
+    for date_typed in ("31/12/9999", "01/01/0001", "31/12/1999"):
+        await rosa.send(f"/sesion ordinaria 2 {date_typed}")
+        assert "no es posible para una sesión" in rosa.last() and "entre el 01/01/2000 y el" in rosa.last()
+    await rosa.send("/sesion ordinaria ² hoy")  # a superscript digit is not a number
+    assert "/sesion ordinaria 1" in rosa.last()
+    assert await count(sessions, Session) == 1
+
+    await rosa.send("/nuevo 3.2 | Patrullaje permanente | PNP | 31/12/9999")
+    assert "más de diez años después de la sesión (25/02/2026)" in rosa.last() and "25/02/2036" in rosa.last()
+    await rosa.send("/nuevo 3.2 | Patrullaje permanente | PNP | en 99999 años")
+    assert "No entendí el plazo «en 99999 años»" in rosa.last()
+    assert await count(sessions, Agreement) == 0
+
+    await rosa.send("/nuevo 3.2 | Patrullaje permanente | PNP | 30 de abril")
+    await rosa.send("/plazo 3.2 31/12/9999")
+    assert "más de diez años después de la sesión" in rosa.last()
+    await rosa.send("/plazo 3.2 25/02/2036")  # the last day allowed
+    assert "25/02/2036" in rosa.last() and "más de diez años" not in rosa.last()
+
+
+async def test_an_acta_with_an_impossible_deadline_registers_it_without_one(telegram, sessions, clock, committee):
+    from bot import importer
+    from bot.acta import read_acta_text
+    from models import queries
+
+    text = ("ACTA DE LA PRIMERA SESIÓN ORDINARIA\nFecha: 25/02/2026\n"
+            "N°\tAcuerdo\tResponsable\tPlazo\n"
+            "1\tPatrullaje en el mercado\tPNP\t31/12/9999\n"
+            "2\tCharlas en colegios\tPNP\t30/04/2026\n")
+    async with sessions.begin() as db:
+        found = await queries.committee_by_name(db, "CORESEC Moquegua")
+        plan = await importer.plan_import(db, found, read_acta_text(text), today=clock.now().date())
+        assert plan.can_register and not plan.problems
+        preview = importer.render_preview(plan)
+        assert "1: el plazo 31/12/9999 es más de diez años después de la sesión; queda sin plazo." in preview
+        await importer.apply_import(db, found, plan, clock.now(), "test")
+    async with sessions() as db:
+        deadlines = dict((await db.execute(select(Agreement.code, Agreement.deadline))).all())
+    assert deadlines["1"] is None and deadlines["2"].isoformat() == "2026-04-30"

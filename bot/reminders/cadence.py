@@ -124,7 +124,10 @@ def next_reminder(facts: Facts, now: datetime, tz: ZoneInfo, settings: ReminderS
     """
     if facts.status not in REMINDED_STATUSES:
         return None
-    steps = _steps(facts, tz, settings)
+    try:
+        steps = _steps(facts, tz, settings)
+    except OverflowError:  # a deadline at the calendar's end (stored before deadlines had a range): nothing to send
+        return None
     # A step already reminded, or overtaken by the institution's own answer, is not owed any more.
     said = [m for m in (facts.last_done_at, facts.last_update_at) if m is not None]
     if said:
