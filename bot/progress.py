@@ -56,12 +56,18 @@ class Recorded:
     evidence: list[FileRef] = field(default_factory=list)
 
 
+BAD_PERCENT = -1  # a percent written, but not a whole number from 0 to 100: refused, never taken as a note
+
+
 def parse_percent(text: str) -> tuple[int | None, str]:
-    """'60% Se remitió el oficio' → (60, 'Se remitió el oficio'); a percent over 100 is kept to be refused."""
-    found = re.match(r"^\s*(\d{1,4})\s*%\s*", text)
+    """'60% Se remitió el oficio' → (60, 'Se remitió el oficio'). What looks like a percent but is not a whole
+    number ("-1%", "60,5%", "1e3%", "99999%", "²%") gives BAD_PERCENT, to be refused with an example."""
+    found = re.match(r"^\s*([-+]?[\w.,]*?\w)\s*%\s*", text)
     if not found:
         return None, text.strip()
-    return int(found.group(1)), text[found.end():].strip()
+    written = found.group(1)
+    value = int(written) if re.fullmatch(r"[0-9]{1,3}", written) else BAD_PERCENT
+    return value, text[found.end():].strip()
 
 
 async def record_update(db: AsyncSession, *, assignment_id: int | Assignment, action: Action, author: Author,

@@ -199,3 +199,17 @@ async def test_an_acta_with_an_impossible_deadline_registers_it_without_one(tele
     async with sessions() as db:
         deadlines = dict((await db.execute(select(Agreement.code, Agreement.deadline))).all())
     assert deadlines["1"] is None and deadlines["2"].isoformat() == "2026-04-30"
+
+
+async def test_a_percent_that_is_not_a_whole_number_from_0_to_100_is_refused_with_an_example(telegram, sessions,
+                                                                                              clock, committee):
+    from models.entities import StatusUpdate
+    from tests.support.progress import committee_with_agreement
+
+    rosa, carlos, lucia = await committee_with_agreement(telegram, sessions, clock)
+    for written in ("-1%", "60,5%", "1e3%", "99999%", "²%", "101%"):
+        await carlos.send(f"/avance 3 {written} Se remitió el oficio")
+        assert "El porcentaje va de 0% a 100%" in carlos.last() and "/avance 2.1 60%" in carlos.last(), written
+    assert await count(sessions, StatusUpdate) == 0
+    await carlos.send("/avance 3 60% Se remitió el oficio")
+    assert await count(sessions, StatusUpdate) == 1
