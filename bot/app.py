@@ -32,6 +32,7 @@ from handlers import (
     sessions,
     start,
     summary,
+    telegram_events,
     verification,
 )
 
@@ -43,6 +44,7 @@ def build_application(settings: Settings, sessions_factory: async_sessionmaker[A
     application.bot_data["services"] = Services(settings, sessions_factory, clock or SystemClock())
 
     # Order matters for the catch-alls: handlers/errors must come last (its unknown-command fallback).
+    telegram_events.register(application)
     start.register(application)
     help.register(application)
     # /cancelar, and the answers to the bot's questions (group -1: after no command, before the reports' messages).

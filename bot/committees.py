@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
@@ -21,9 +21,11 @@ from models.entities import (
     Institution,
     Invitation,
     Member,
+    Reminder,
     Role,
     Session,
     SessionKind,
+    Waiting,
 )
 from models.names import institution_key
 from models.rules import latest_session, session_date_allowed
@@ -163,6 +165,20 @@ async def add_institution(db: AsyncSession, *, committee: Committee, name: str, 
     audit.record(db, at=now, actor=actor, action="institution_added", entity="institution",
                  entity_id=institution.id, committee_id=committee.id, name=name)
     return institution, True
+
+
+async def move_chat(db: AsyncSession, *, old: int, new: int, now: datetime) -> None:
+    """A group became a supergroup (a new chat id): its links, unsent outbox rows, pending questions and the committee's
+    summary group follow it."""
+    for column in (Member.chat_id, Waiting.chat_id):
+        await db.execute(update(column.class_).where(column == old).values({column.key: new})
+                         .execution_options(synchronize_session=False))
+    await db.execute(update(Reminder).where(Reminder.chat_id == old, Reminder.sent_at.is_(None))
+                     .values(chat_id=new).execution_options(synchronize_session=False))
+    await db.execute(update(Committee).where(Committee.group_chat_id == old).values(group_chat_id=new)
+                     .execution_options(synchronize_session=False))
+    audit.record(db, at=now, actor="telegram", action="chat_migrated", entity="chat", entity_id=None,
+                 committee_id=None, old=old, new=new)
 
 
 class SessionDateOutOfRange(Refused):

@@ -187,6 +187,8 @@ NOT_IMPLEMENTER = (
     "⛔ Este chat no es punto focal de ninguna institución. Abre el enlace de invitación que te envió "
     "la Secretaría Técnica."
 )
+EDITED_PROGRESS = ("✏️ Editar el mensaje no cambia el avance registrado. Para corregirlo, envía uno nuevo, por "
+                   "ejemplo: <code>/avance 2.1 70% Corrijo: se remitieron dos oficios</code>")
 PROGRESS_USAGE = "Uso: <code>/avance 2.1 60% Se remitió el oficio N° 123-2026</code> (código, porcentaje opcional, nota)."
 PROGRESS_NOT_FOUND = "❌ No tienes un acuerdo pendiente con el código <b>{code}</b>. Mira tus pendientes con /pendientes."
 PROGRESS_CHOOSE = "¿A cuál se refiere el avance?"
