@@ -154,8 +154,11 @@ async def accept_invitation(db: AsyncSession, *, code: str, chat_id: int, user_i
 
 async def add_institution(db: AsyncSession, *, committee: Committee, name: str, now: datetime,
                           actor: str) -> tuple[Institution, bool]:
-    """Add an institution, or give back the one already known by that name (second value: created)."""
+    """Add an institution, or give back the one already known by that name (second value: created);
+    NameWithoutLetters for a name that is not one ("...", "🚓", "de la")."""
     name = " ".join(name.split())
+    if not institution_key(name):
+        raise NameWithoutLetters(name)
     existing = await queries.find_institution(db, committee.id, name)
     if existing is not None:
         return existing, False
@@ -165,6 +168,10 @@ async def add_institution(db: AsyncSession, *, committee: Committee, name: str, 
     audit.record(db, at=now, actor=actor, action="institution_added", entity="institution",
                  entity_id=institution.id, committee_id=committee.id, name=name)
     return institution, True
+
+
+class NameWithoutLetters(Refused):
+    """An institution's name needs a letter that is not one of the small words (de, la, y)."""
 
 
 async def move_chat(db: AsyncSession, *, old: int, new: int, now: datetime) -> None:

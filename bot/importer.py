@@ -18,7 +18,15 @@ from bot.views import day, deadline_text, session_name, shorten
 from models import queries
 from models.entities import Agreement, Committee, Institution, InstitutionAlias, Session, SessionKind
 from models.names import institution_key
-from models.rules import EARLIEST_SESSION, MAX_AGREEMENT_TEXT, MAX_NAME, code_key, latest_deadline, latest_session
+from models.rules import (
+    EARLIEST_SESSION,
+    MAX_AGREEMENT_TEXT,
+    MAX_NAME,
+    clean_code,
+    code_key,
+    latest_deadline,
+    latest_session,
+)
 
 NO_DEADLINE = "no_deadline"
 NO_FOLLOWUP = "no_followup"
@@ -293,6 +301,8 @@ async def _plan_agreement(parsed: ParsedAgreement, names: _Names, session: Sessi
     followups = [m for n in parsed.followup if (m := await names.match(n))]
     followup = followups[0] if followups else None
     notes, problems = [], []
+    if clean_code(parsed.code) is None:  # what Confirmar could not register is not offered
+        problems.append(texts.plain(texts.t(texts.IMPORT_BAD_CODE, code=parsed.code)))
     if not implementers and followup:
         implementers, notes = [followup], [NO_IMPLEMENTER]
     elif not implementers:

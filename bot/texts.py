@@ -54,6 +54,10 @@ INSTITUTIONS_FOOTER = "\nAgregar: <code>/instituciones agregar Warmi Ñan</code>
 INSTITUTION_ADDED = "✅ Agregué <b>{name}</b> a las instituciones de {committee}.\nInvita a su punto focal: <code>/invitar {name}</code>"
 INSTITUTION_EXISTS = "ℹ️ <b>{name}</b> ya está registrada (como «{existing}»). No cambié nada."
 INSTITUTIONS_USAGE = "Uso: <code>/instituciones</code> para ver la lista, o <code>/instituciones agregar Warmi Ñan</code>."
+INSTITUTION_NAME_WITHOUT_LETTERS = ("❌ «{name}» no es un nombre de institución. Escribe su nombre, por ejemplo: "
+                                    "<code>/instituciones agregar Warmi Ñan</code>")
+IMPORT_BAD_CODE = ("El acuerdo {code} tiene un código que no se puede registrar: hasta tres cifras por nivel, "
+                   "como 2.1 o 12.3.")
 INSTITUTION_NAME_TOO_LONG = "❌ El nombre es demasiado largo (máximo {max} caracteres)."
 INSTITUTION_UNKNOWN = (
     "❌ No encuentro la institución «{name}» en {committee}.\n"

@@ -37,8 +37,12 @@ async def institutions(update: Update, context: AppContext) -> None:
         if adding:
             lines = []
             for name in names:
-                institution, created = await committees.add_institution(
-                    db, committee=member.committee, name=name, now=context.now(), actor=author(update).actor)
+                try:
+                    institution, created = await committees.add_institution(
+                        db, committee=member.committee, name=name, now=context.now(), actor=author(update).actor)
+                except committees.NameWithoutLetters:
+                    lines.append(texts.t(texts.INSTITUTION_NAME_WITHOUT_LETTERS, name=name))
+                    continue
                 lines.append(texts.t(texts.INSTITUTION_ADDED, name=institution.name, committee=member.committee.name)
                              if created else texts.t(texts.INSTITUTION_EXISTS, name=name, existing=institution.name))
             answer = "\n\n".join(lines)

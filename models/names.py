@@ -10,10 +10,18 @@ _NOT_WORD = re.compile(r"[^\w\s]")
 _SEPARATORS = re.compile(r"[,;\n]|\s+[ye]\s+", re.IGNORECASE)
 
 
+# Letters of other scripts that look exactly like Latin ones: «РNP» with a Cyrillic Р is the PNP.
+_LOOK_ALIKES = str.maketrans("АВЕКМНОРСТХаеорсухіјѕԁΑΒΕΖΗΙΚΜΝΟΡΤΥΧοι", "ABEKMHOPCTXaeopcyxijsdABEZHIKMNOPTYXoi")
+
+
 def institution_key(name: str) -> str:
-    """The key under which spelling variants of one institution's name meet."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    """The key under which spelling variants of one institution's name meet; empty when the name has no letter."""
+    decomposed = unicodedata.normalize("NFKD", name).translate(_LOOK_ALIKES)
+    # Invisible characters (zero-width spaces, joiners) and accents go.
+    plain = "".join(char for char in decomposed
+                    if not unicodedata.combining(char) and unicodedata.category(char) != "Cf")
+    if not any(char.isalpha() for char in plain):
+        return ""
     words = _NOT_WORD.sub(" ", plain.lower()).split()
     return " ".join(word for word in words if word not in _FILLER_WORDS)
 

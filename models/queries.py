@@ -64,6 +64,8 @@ async def committee_by_name(db: AsyncSession, name: str) -> Committee | None:
 async def find_institution(db: AsyncSession, committee_id: int, name: str) -> Institution | None:
     """The committee's institution with this name or one of its aliases, ignoring case, accents and fillers."""
     key = institution_key(name)
+    if not key:  # "...", "de la": no name, so no institution
+        return None
     found = await db.scalar(select(Institution).where(Institution.committee_id == committee_id,
                                                       Institution.key == key))
     if found is None:

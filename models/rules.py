@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, timedelta
 
 from models.entities import Status
 
-CODE_PATTERN = re.compile(r"^\d{1,3}(\.\d{1,3}){0,3}$")
+CODE_PATTERN = re.compile(r"^[0-9]{1,3}(\.[0-9]{1,3}){0,3}$")
 MAX_AGREEMENT_TEXT = 3000
 MAX_NAME = 120
 EARLIEST_SESSION = date(2000, 1, 1)
@@ -36,7 +37,8 @@ def deadline_allowed(due: date, session_date: date) -> bool:
 
 def clean_code(code: str) -> str | None:
     """An agreement code as the secretary wrote it, without a trailing dot; None if it is not one."""
-    code = code.strip().rstrip(".")
+    # NFKC: a full-width "４.１" is "4.1", as the person meant and as the others will type it.
+    code = unicodedata.normalize("NFKC", code).strip().rstrip(".")
     return code if CODE_PATTERN.match(code) else None
 
 

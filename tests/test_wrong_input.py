@@ -213,3 +213,32 @@ async def test_a_percent_that_is_not_a_whole_number_from_0_to_100_is_refused_wit
     assert await count(sessions, StatusUpdate) == 0
     await carlos.send("/avance 3 60% Se remitió el oficio")
     assert await count(sessions, StatusUpdate) == 1
+
+
+async def test_names_and_codes_are_read_as_people_meant_them(telegram, sessions, clock, committee):
+    from bot import importer
+    from bot.acta import read_acta_text
+    from models import queries
+    from models.entities import Institution
+
+    rosa = await secretary_with_session(telegram, sessions, clock)  # Prefectura and PNP
+    await rosa.send("/instituciones agregar РNP, P\u200bNP, ..., 🚓, de la")
+    answer = rosa.last()
+    assert answer.count("ya está registrada (como «PNP»)") == 2  # a Cyrillic Р, a zero-width space
+    assert answer.count("no es un nombre de institución") == 3
+    async with sessions() as db:
+        assert sorted(await db.scalars(select(Institution.name))) == ["PNP", "Prefectura"]
+
+    await rosa.send("/nuevo ４.１ | Patrullaje en el mercado | РNP | 30 de abril")
+    assert "Registré el acuerdo <b>4.1</b>" in rosa.last()
+    await rosa.send("/acuerdo 4.1")
+    assert "Patrullaje en el mercado" in rosa.last()
+
+    text = ("ACTA DE LA PRIMERA SESIÓN ORDINARIA\nFecha: 25/02/2026\nN°\tAcuerdo\tResponsable\tPlazo\n"
+            "1000\tPatrullaje en el mercado\tPNP\t30/04/2026\n1000.1\tCharlas\tPNP\t30/04/2026\n")
+    async with sessions() as db:
+        found = await queries.committee_by_name(db, "CORESEC Moquegua")
+        plan = await importer.plan_import(db, found, read_acta_text(text), today=clock.now().date())
+    # The acta's reader takes them as codes; what Confirmar could not register is not offered.
+    assert [a.parsed.code for a in plan.to_register] == ["1000", "1000.1"]
+    assert not plan.can_register and sum("código que no se puede registrar" in p for p in plan.problems) == 2
