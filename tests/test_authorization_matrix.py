@@ -29,6 +29,7 @@ B_INSTITUTION = "Serenazgo Zeta"
 B_CODE = "9.9"
 MARKERS = ("ZZB", B_INSTITUTION, B_CODE)
 GENERIC_ERROR = texts.plain(texts.ERROR)[:40]
+READS_B = "observer inside its tree"  # may read B's markers; like everyone else, may not change B
 
 # For each command of the table, one use that names B's objects (its code, its institution, a session of its).
 ARGUMENTS = {
@@ -76,8 +77,11 @@ async def build(telegram: Telegram, sessions, clock) -> World:
     from models.entities import CommitteeKind
 
     async with sessions.begin() as db:
-        for name, kind in ((B_NAME, CommitteeKind.CODISEC), ("CODISEC Tercero", CommitteeKind.CODISEC)):
-            await committees.add_committee(db, name=name, kind=kind, parent=None, timezone="America/Lima",
+        # B sits below a province of its own, whose observer may read B (inside its tree) but not change it.
+        for name, kind, parent in (("COPROSEC Padre", CommitteeKind.COPROSEC, None),
+                                   (B_NAME, CommitteeKind.CODISEC, "COPROSEC Padre"),
+                                   ("CODISEC Tercero", CommitteeKind.CODISEC, None)):
+            await committees.add_committee(db, name=name, kind=kind, parent=parent, timezone="America/Lima",
                                            now=clock.now())
 
     def link(text: str) -> str:
@@ -96,6 +100,8 @@ async def build(telegram: Telegram, sessions, clock) -> World:
     await pablo.send(f"/start {link(rosa.last())}", chat=group)
     olga = telegram.person("Olga")  # A's observer
     await olga.send(f"/start {await invitation_code(sessions, clock, 'CORESEC Moquegua', Role.OBSERVER)}")
+    pia = telegram.person("Pía")  # observer of the province above B
+    await pia.send(f"/start {await invitation_code(sessions, clock, 'COPROSEC Padre', Role.OBSERVER)}")
     sara = telegram.person("Sara")  # secretary of A and of a third committee
     await sara.send(f"/start {await invitation_code(sessions, clock, 'CORESEC Moquegua')}")
     await sara.send(f"/start {await invitation_code(sessions, clock, 'CODISEC Tercero')}")
@@ -137,6 +143,7 @@ async def build(telegram: Telegram, sessions, clock) -> World:
         "member of an institution's group chat": (pablo, group),
         "revoked member": (ximena, None),
         "secretary of two committees": (sara, None),
+        READS_B: (pia, None),
     }
     actors = {name: (person, chat or person.chat) for name, (person, chat) in actors.items()}
     return World(telegram, b, {beto.id, bea.id}, ids, used_code, actors)
@@ -176,7 +183,9 @@ def said(calls: list[Call]) -> str:
 def check(world: World, cell: str, calls: list[Call], typed: str = "") -> list[str]:
     """The cell's faults; a refusal is fine, a leak or the generic error is not."""
     words = said(calls)
-    faults = [f"{cell}: leaked {marker!r}" for marker in MARKERS if marker in words and marker not in typed]
+    reads_b = cell.startswith(READS_B)
+    faults = [f"{cell}: leaked {marker!r}" for marker in MARKERS
+              if marker in words and marker not in typed and not reads_b]
     if GENERIC_ERROR in words:
         faults.append(f"{cell}: the generic error")
     faults += [f"{cell}: wrote to B's chat {c.chat_id}" for c in calls if c.chat_id in world.b_chats]
@@ -241,6 +250,10 @@ async def test_no_command_or_button_crosses_a_committees_wall(telegram, sessions
           f"refusal; {len(faults)} faults")
     assert faults == [], "\n".join(faults)
     assert answered == cells
+    # The markers are there to be found: the observer of B's province reads them.
+    reader, chat = world.actors[READS_B]
+    await reader.send(f"/resumen {B_NAME}", chat=chat)
+    assert "ZZB" in reader.last(chat=chat)
 
 
 @dataclass(frozen=True)
