@@ -9,7 +9,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks, texts
 from bot.context import AppContext
-from handlers.common import ACTIVE_COMMITTEE, Ambiguous, reply
+from handlers.common import ACTIVE_COMMITTEE, Ambiguous, committees_of, reply
 from models import queries
 
 ASKED_COMMAND = "asked_command"  # the command the choice interrupted, to say it again after
@@ -37,7 +37,7 @@ async def choose(update: Update, context: AppContext) -> None:
     """/comite: the committees this chat is linked to, a button each."""
     async with context.transaction() as db:
         links = await queries.memberships(db, update.effective_user.id, update.effective_chat.id)
-        committees = list({m.committee_id: m.committee.name for m in reversed(links)}.items())
+        committees = committees_of(links)
     if not committees:
         await reply(update, context, texts.NOT_MEMBER)
     elif len(committees) == 1:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
 
 from bot import texts
 from bot.context import AppContext
@@ -11,6 +14,8 @@ from bot.messaging import send_text
 from bot.progress import Author, ReportRefused
 from models import queries
 from models.entities import Assignment, Member, Role
+
+log = logging.getLogger(__name__)
 
 # A preference, not a question: the committee this person last worked on (questions live in bot/waiting.py).
 ACTIVE_COMMITTEE = "committee_id"
@@ -59,10 +64,24 @@ async def membership(db: AsyncSession, update: Update, context: AppContext, *rol
     preferred = context.user_data.get(ACTIVE_COMMITTEE) if context.user_data is not None else None
     chosen = next((m for m in members if m.committee_id == preferred), None)
     if chosen is None:
-        raise Ambiguous(list({m.committee_id: m.committee.name for m in reversed(members)}.items()),
+        raise Ambiguous(committees_of(members),
                         (update.effective_message.text or "").strip() if update.effective_message else "")
     context.acting_in = chosen.committee.name
     return chosen
+
+
+def committees_of(members: list[Member]) -> list[tuple[int, str]]:
+    """(id, name) of each committee these links are in, once."""
+    return list({m.committee_id: m.committee.name for m in members}.items())
+
+
+async def tell(context: AppContext, chats: list[int], text: str) -> None:
+    """A message nobody is waiting for, after the commit, to each chat: one Telegram refuses is logged and skipped."""
+    for chat_id in chats:
+        try:
+            await send_text(context.bot, chat_id, text)
+        except TelegramError:
+            log.warning("could not tell chat %s: %s", chat_id, texts.plain(text)[:40], exc_info=True)
 
 
 async def reply(update: Update, context: AppContext, text: str,

@@ -13,8 +13,7 @@ from bot import keyboards, members, texts
 from bot.callbacks import MemberButton
 from bot.context import AppContext
 from bot.members import MemberRefused
-from bot.messaging import send_text
-from handlers.common import acting, args_text, author, reply
+from handlers.common import acting, args_text, author, reply, tell
 from handlers.start import set_menu
 from models.entities import Role
 
@@ -106,8 +105,8 @@ async def _revoke(update: Update, context: AppContext, member_id: int) -> None:
     await reply(update, context, texts.t(texts.REVOKED, name=ended.member.display_name, role=ended.role,
                                          committee=ended.committee.name) + _alone(ended))
     if ended.member.chat_id != update.effective_chat.id:
-        await _tell(context, ended.member.chat_id, texts.t(texts.TOLD_REVOKED, committee=ended.committee.name,
-                                                           role=ended.role))
+        await tell(context, [ended.member.chat_id], texts.t(texts.TOLD_REVOKED, committee=ended.committee.name,
+                                                            role=ended.role))
     await set_menu(context, ended.member.chat_id, ended.roles_left)
 
 
@@ -139,9 +138,7 @@ async def _leave(update: Update, context: AppContext, member_id: int) -> None:
     notice = texts.t(texts.LEFT_NOTICE, name=ended.member.display_name, role=ended.role,
                      group=texts.MEMBERS_GROUP if ended.member.is_group else "",
                      committee=ended.committee.name) + _alone(ended)
-    for chat_id in ended.secretaries:
-        if chat_id != chat.id:
-            await _tell(context, chat_id, notice)
+    await tell(context, [chat_id for chat_id in ended.secretaries if chat_id != chat.id], notice)
     await set_menu(context, ended.member.chat_id, ended.roles_left)
 
 
@@ -171,14 +168,6 @@ async def _chat_admin(update: Update, context: AppContext) -> bool:
                     update.effective_chat.id, exc_info=True)
         return False
     return found.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
-
-
-async def _tell(context: AppContext, chat_id: int, text: str) -> None:
-    """One short message after the commit; a chat Telegram refuses is logged and skipped."""
-    try:
-        await send_text(context.bot, chat_id, text)
-    except TelegramError:
-        log.warning("could not tell chat %s that a link ended", chat_id, exc_info=True)
 
 
 def register(application: Application) -> None:

@@ -7,16 +7,14 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import access, callbacks, decisions, texts, waiting
 from bot.context import AppContext
-from bot.messaging import send_text
 from bot.progress import ReportRefused
 from bot.views import shorten
 from handlers import answers
-from handlers.common import acting, args_text, author, names_of, refusal, reply
+from handlers.common import acting, args_text, author, names_of, refusal, reply, tell
 from models import queries
 from models.entities import Assignment, Role, Status, Waiting, WaitKind
 from models.lifecycle import Action
@@ -100,7 +98,7 @@ async def cancel(update: Update, context: AppContext) -> None:
                                reason=words[1])
     await reply(update, context, answer)
     if contacts:
-        await _tell(context, sorted(set(contacts)), told)
+        await tell(context, sorted(set(contacts)), told)
 
 
 async def pressed_decision(update: Update, context: AppContext) -> None:
@@ -176,17 +174,8 @@ async def _decide(update: Update, context: AppContext, assignment_id: int, actio
     else:
         await reply(update, context, texts.t(texts.OBSERVED, **names))
         told = texts.t(texts.TOLD_OBSERVED, committee=decision.committee, code=a.agreement.code, reason=reason)
-    await _tell(context, decision.contacts, told)
+    await tell(context, decision.contacts, told)
     return decision
-
-
-async def _tell(context: AppContext, chats: list[int], text: str) -> None:
-    """A decision, to every chat of the institution (one that cannot be reached does not stop the others)."""
-    for chat_id in chats:
-        try:
-            await send_text(context.bot, chat_id, text)
-        except TelegramError:
-            log.warning("could not tell chat %s about a decision", chat_id, exc_info=True)
 
 
 def register(application: Application) -> None:
