@@ -13,7 +13,7 @@ from bot.clock import Clock, SystemClock
 from bot.commands import commands_for
 from bot.concurrency import ChatOrderProcessor
 from bot.config import Settings
-from bot.context import AppContext, Services
+from bot.context import AppContext, OutsideTransactions, Services
 from bot.outbox.jobs import start_outbox
 from handlers import (
     agreements,
@@ -75,6 +75,7 @@ def application_builder(settings: Settings) -> ApplicationBuilder:
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         # Chats are served side by side, each chat's updates in order (bot/concurrency.py says why).
         .concurrent_updates(ChatOrderProcessor(settings.concurrent_chats))
+        .request(OutsideTransactions(connection_pool_size=256))  # PTB's own size for the bot's requests
     )
     if settings.api_base_url:
         base = settings.api_base_url.rstrip("/")

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import AsyncIterator
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import CallbackContext, ExtBot
+from telegram.request import HTTPXRequest
 
 from bot.clock import Clock
 from bot.config import Settings
+
+log = logging.getLogger(__name__)
+# Whether the running task holds a handler's transaction: a Telegram call there would keep the database (SQLite's one
+# writer) waiting on a slow chat.
+_IN_TRANSACTION: ContextVar[bool] = ContextVar("in_transaction", default=False)
+TELEGRAM_IN_TRANSACTION = "Telegram called inside a database transaction: %s"
 
 
 @dataclass
@@ -37,5 +46,19 @@ class AppContext(CallbackContext[ExtBot, dict, dict, dict]):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One session and one transaction: committed when the block ends, rolled back on any error."""
-        async with self.services.sessions.begin() as db:
-            yield db
+        token = _IN_TRANSACTION.set(True)
+        try:
+            async with self.services.sessions.begin() as db:
+                yield db
+        finally:
+            _IN_TRANSACTION.reset(token)
+
+
+class OutsideTransactions(HTTPXRequest):
+    """The bot's requests to Telegram, each one checked: made while a handler holds its transaction, it is logged as
+    an error (the tests fail on it), and still made."""
+
+    async def do_request(self, url: str, method: str, *args, **kwargs) -> tuple[int, bytes]:
+        if _IN_TRANSACTION.get():
+            log.error(TELEGRAM_IN_TRANSACTION, url.rsplit("/", 1)[-1], stack_info=True)
+        return await super().do_request(url, method, *args, **kwargs)

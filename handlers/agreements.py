@@ -14,7 +14,7 @@ from bot.callbacks import ListPage
 from bot.clock import local_today
 from bot.context import AppContext
 from bot.views import agreement_deadline, day, session_name, shorten, stored_deadline
-from handlers.common import acting, args_text, reply, unknown_institution
+from handlers.common import Refused, acting, args_text, reply, unknown_institution
 from models import queries
 from models.entities import Agreement, Institution, Member, Role, Status
 
@@ -49,8 +49,7 @@ async def turned_page(update: Update, context: AppContext) -> None:
         institution = await access.institution_in(db, page.committee_id, page.institution_id) \
             if page.institution_id else None
         if member is None or (page.institution_id and institution is None):
-            await query.answer(texts.plain(texts.BUTTON_INVALID), show_alert=True)
-            return
+            raise Refused(texts.BUTTON_INVALID)
         answer, keyboard = await render_page(db, context, member, page, institution)
     await query.answer()
     await query.edit_message_text(answer, reply_markup=keyboard)

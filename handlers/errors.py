@@ -28,7 +28,7 @@ async def on_error(update: object, context: AppContext) -> None:
         await committee_choice.ask(update, context, context.error)  # not a failure: a question
         return
     if isinstance(context.error, Refused) and isinstance(update, Update) and update.effective_chat:
-        await reply(update, context, context.error.answer)  # not a failure: a refusal
+        await _refuse(update, context, context.error.answer)  # not a failure: a refusal
         return
     log.error("update %s failed", getattr(update, "update_id", "-"), exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat:
@@ -42,6 +42,17 @@ async def on_error(update: object, context: AppContext) -> None:
             await context.bot.send_message(update.effective_chat.id, texts.ERROR)
         except TelegramError:
             log.warning("could not tell chat %s about the failure", update.effective_chat.id)
+
+
+async def _refuse(update: Update, context: AppContext, answer: str) -> None:
+    """A refused command is answered in the chat; a refused button, on the button (once: else in the chat)."""
+    if update.callback_query:
+        try:
+            await update.callback_query.answer(texts.plain(answer), show_alert=True)
+            return
+        except BadRequest:
+            pass
+    await reply(update, context, answer)
 
 
 async def empty_button(update: Update, context: AppContext) -> None:

@@ -21,7 +21,7 @@ from bot.evidence import FileRef, FileTooBig, fetch_file
 from bot.progress import ReportRefused
 from bot.views import agreement_deadline, shorten
 from handlers import answers
-from handlers.common import args_text, author, names_of, refusal, reply
+from handlers.common import Refused, args_text, author, names_of, refusal, reply
 from models import queries
 from models.entities import Assignment, Role, Status, Waiting, WaitKind
 from models.lifecycle import CLOSED, Action
@@ -44,8 +44,7 @@ async def pending(update: Update, context: AppContext) -> None:
     async with context.transaction() as db:
         linked = [m for m in await queries.memberships(db, user.id, chat.id) if m.role == Role.IMPLEMENTER]
         if not linked:
-            await reply(update, context, texts.NOT_IMPLEMENTER)
-            return
+            raise Refused(texts.NOT_IMPLEMENTER)
         assignments = await progress.implementer_assignments(db, user.id, chat.id)
         committees = {m.committee_id: m.committee for m in linked}
         lights = await progress.lights_now(db, assignments[:PENDING_LIMIT], committees, context.now())

@@ -14,7 +14,7 @@ from bot.context import AppContext
 from bot.progress import ReportRefused
 from bot.views import shorten
 from handlers import answers
-from handlers.common import acting, args_text, author, names_of, refusal, reply, tell
+from handlers.common import Refused, acting, args_text, author, names_of, refusal, reply, tell
 from models import queries
 from models.entities import Assignment, Role, Status, Waiting, WaitKind
 from models.lifecycle import Action
@@ -43,9 +43,8 @@ async def _secretary_decision(update: Update, context: AppContext, action: Actio
         member = await acting(db, update, context, Role.SECRETARY, command=command)
         agreement = await queries.find_agreement(db, member.committee_id, words[0])
         if agreement is None:
-            await reply(update, context, texts.t(texts.AGREEMENT_NOT_FOUND, code=shorten(words[0], 20),
-                                                 committee=member.committee.name))
-            return
+            raise Refused(texts.t(texts.AGREEMENT_NOT_FOUND, code=shorten(words[0], 20),
+                                  committee=member.committee.name))
         assignment, reason = await _assignment_named(db, agreement, words[1:])
     if assignment is None:
         known = ", ".join(a.institution.name for a in agreement.assignments)

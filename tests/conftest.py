@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot import committees
 from bot.app import build_application
 from bot.config import LIBRARY_LEVELS, LOG_HANDLER, Settings
+from bot.context import TELEGRAM_IN_TRANSACTION
+from bot.context import log as context_log
 from bot.outbox.jobs import RUNTIME
 from bot.outbox.pacing import Limits, Pacer
 from models.db import create_engine, session_factory, upgrade
@@ -35,6 +37,20 @@ def logging_restored():
     root.setLevel(level)
     for name, library_level in libraries.items():
         logging.getLogger(name).setLevel(library_level)
+
+
+@pytest.fixture(autouse=True)
+def no_telegram_in_transactions():
+    """Every test fails if a handler called Telegram while holding its database transaction (bot/context.py)."""
+    caught: list[logging.LogRecord] = []
+    watcher = logging.Handler(logging.ERROR)
+    watcher.emit = caught.append
+    watcher.addFilter(lambda record: record.msg == TELEGRAM_IN_TRANSACTION)
+    logger = context_log
+    logger.addHandler(watcher)
+    yield
+    logger.removeHandler(watcher)
+    assert not caught, [record.getMessage() for record in caught]
 
 
 @pytest.fixture

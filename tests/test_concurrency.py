@@ -22,6 +22,20 @@ async def test_a_slow_answer_to_one_institution_does_not_hold_the_others(telegra
     assert len(await updates(sessions)) == 2
 
 
+async def test_a_refusal_slow_to_reach_a_stranger_holds_no_one(telegram, sessions, clock, committee):
+    """Refusals are given after the transaction: a stranger's slow answer keeps no connection from the others."""
+    rosa, carlos, lucia = await committee_with_agreement(telegram, sessions, clock)
+    stranger = telegram.person("Pedro")
+    telegram.api.slow("sendMessage", 1.5, chat_id=stranger.id)
+    await telegram.deliver(stranger.typed("/pendientes"), stranger.typed("/verificar 9.9 PNP"),
+                           lucia.typed("/avance 2.1 30% Se coordinó con el CEM"))
+    to_stranger = telegram.api.sent(stranger.id, "sendMessage")[0]
+    to_lucia = telegram.api.sent(lucia.id, "sendMessage")[-1]
+    assert "Anotado: <b>2.1</b>" in to_lucia.text
+    assert to_lucia.answered_at < to_stranger.answered_at
+    assert len(await updates(sessions)) == 1
+
+
 async def test_one_chat_is_answered_in_the_order_it_wrote(telegram, sessions, clock, committee):
     rosa, carlos, lucia = await committee_with_agreement(telegram, sessions, clock)
     telegram.api.slow("sendMessage", 0.5, chat_id=carlos.id)
