@@ -338,11 +338,13 @@ def import_acta(settings: Settings, args: argparse.Namespace) -> int:
     today = local_today(SystemClock(), settings.timezone)
     session = importer.session_key(args.session, today) if args.session else None
     if args.session and session is None:
-        raise committees.Refused(f'Cannot read --session {args.session!r}; write it like "ordinaria 1 25/02/2026".')
+        raise committees.Refused(f'No entiendo --session {args.session!r}; escríbela así: "ordinaria 1 25/02/2026".')
     try:
         parsed = importer.read(importer.Source(Path(args.file).name, Path(args.file).read_bytes()), session)
     except OSError as error:
-        raise committees.Refused(f"Cannot read {args.file}: {error.strerror}.") from error
+        why = {FileNotFoundError: "no existe", PermissionError: "no tengo permiso para leerlo",
+               IsADirectoryError: "es una carpeta"}.get(type(error), error.strerror)
+        raise committees.Refused(f"No puedo leer {args.file}: {why}.") from error
     except ActaError as error:
         raise committees.Refused(str(error)) from error
 
@@ -354,8 +356,8 @@ def import_acta(settings: Settings, args: argparse.Namespace) -> int:
                 plan = await importer.plan_import(db, committee, parsed, session,
                                                   local_today(SystemClock(), committee.timezone))
                 if plan.session is None:
-                    raise committees.Refused('The acta does not say which session it is from: '
-                                             'add --session "ordinaria 1 25/02/2026".')
+                    raise committees.Refused('El acta no dice de qué sesión es: '
+                                             'agrega --session "ordinaria 1 25/02/2026".')
                 preview = texts.plain(importer.render_preview(plan))
                 if not (args.yes and plan.can_register):
                     return plan, preview, None
@@ -370,10 +372,10 @@ def import_acta(settings: Settings, args: argparse.Namespace) -> int:
     if registered:
         print("\n" + registered)
     elif plan.problems:
-        print("Nothing registered: fix the acta (see ❌ above) and run again.", file=sys.stderr)
+        print("No registré nada: corrige el acta (mira los ❌ de arriba) y vuelve a ejecutarlo.", file=sys.stderr)
         return 1
     elif plan.can_register:
-        print("Nothing registered yet: run again with --yes to register it.", file=sys.stderr)
+        print("Aún no registré nada: vuelve a ejecutarlo con --yes para registrarla.", file=sys.stderr)
     return 0
 
 

@@ -43,8 +43,11 @@ def clean_code(code: str) -> str | None:
 
 
 def code_key(code: str) -> str:
-    """The same agreement whether written "01" or "1", "2.1." or "2.1"."""
-    return ".".join(str(int(part)) for part in code.strip().rstrip(".").split("."))
+    """The same agreement whether written "01" or "1", "2.1." or "2.1"; a text that is no code is only itself."""
+    cleaned = clean_code(code)
+    if cleaned is None:
+        return code.strip()
+    return ".".join(str(int(part)) for part in cleaned.split("."))
 
 
 def code_variants(code: str) -> set[str]:

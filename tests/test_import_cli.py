@@ -72,6 +72,6 @@ def test_import_refuses_bad_files_in_spanish_and_writes_nothing(operator_env, da
     assert main(["import", str(odt), *COMMITTEE, "--yes"]) == 1
     assert "No puedo leer archivos «.odt»" in capsys.readouterr().err
     assert main(["import", str(tmp_path / "no-existe.docx"), *COMMITTEE, "--yes"]) == 1
-    assert "Cannot read" in capsys.readouterr().err
+    assert "No puedo leer" in capsys.readouterr().err
     assert main(["import", str(seed_file()), "--committee", "Nadie", "--yes"]) == 1
     assert agreements(database_url) == {}
