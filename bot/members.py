@@ -106,6 +106,19 @@ def role_of(member: Member) -> texts.Html:
                    institution=member.institution.name if member.institution else "")
 
 
+async def actors_named(db: AsyncSession, committee_id: int, actors: list[str]) -> dict[str, str]:
+    """How the committee's chats know the authors of audit entries: «Rosa (Secretaría Técnica)» for
+    "telegram:1001"; the command line is «el operador»; an author the committee never linked keeps «alguien»."""
+    ids = {int(actor.split(":", 1)[1]) for actor in actors
+           if actor.startswith("telegram:") and actor.split(":", 1)[1].isdigit()}
+    found = (await db.scalars(select(Member).where(Member.committee_id == committee_id, Member.user_id.in_(ids))
+                              .options(joinedload(Member.institution)).order_by(Member.active, Member.id))).all()
+    people = {audit.telegram_actor(m.user_id): texts.plain(texts.t(texts.AUTHOR_NAMED, name=m.display_name,
+                                                                   role=role_of(m))) for m in found}
+    return {actor: people.get(actor, texts.AUTHOR_OPERATOR if actor == "cli" else texts.AUTHOR_UNKNOWN)
+            for actor in actors}
+
+
 async def secretary_of(db: AsyncSession, user_id: int) -> set[int]:
     """The committees this person is an active secretary of."""
     return set(await db.scalars(select(Member.committee_id).where(

@@ -144,6 +144,9 @@ AGREEMENT_PROBLEM = "\n\n<i>Problemática:</i> {problem}"
 AGREEMENT_ASSIGNMENT = "• {institution}: {status}{percent}{last}"
 AGREEMENT_HISTORY_HEADER = "\n<b>Historial del plazo</b>"
 AGREEMENT_HISTORY_LINE = "• {when}: {old} → {new} ({who})"
+AUTHOR_NAMED = "{name}, {role}"
+AUTHOR_OPERATOR = "el operador"
+AUTHOR_UNKNOWN = "alguien"
 
 DEADLINE_USAGE = "Uso: <code>/plazo 2.1 30 de abril</code> (o «en dos semanas», «30/04/2026», «sin plazo»)."
 DEADLINE_CHANGED = "✅ Plazo del acuerdo <b>{code}</b>: {old} → <b>{new}</b>."
@@ -256,12 +259,13 @@ CANCEL_USAGE = "Uso: <code>/anular 2.1 Se acordó en sesión dejarlo sin efecto<
 ASSIGNMENT_NOT_FOUND = "❌ El acuerdo <b>{code}</b> no tiene a «{institution}» como responsable. Responsables: {known}."
 VERIFIED = "✅ Verificado: <b>{code}</b> · {institution} queda <b>cumplido</b>."
 AGREEMENT_DONE = "\n🎉 Con esto el acuerdo <b>{code}</b> está cumplido por todos sus responsables."
-OBSERVED = "↩️ Observado: <b>{code}</b> · {institution} vuelve a «en proceso». Les envié el motivo."
+OBSERVED = ("↩️ <b>{code}</b> · {institution} queda <b>observado</b>: vuelve a manos de la institución. "
+            "Les envié el motivo.")
 CANCELLED_AGREEMENT = "🚫 Anulé el acuerdo <b>{code}</b> ({count} responsable(s)). Motivo: {reason}"
 TOLD_VERIFIED = "✅ La Secretaría Técnica de {committee} verificó el acuerdo <b>{code}</b>: queda <b>cumplido</b>. ¡Gracias!"
 TOLD_OBSERVED = (
     "↩️ La Secretaría Técnica de {committee} observó el reporte del acuerdo <b>{code}</b>: {reason}\n"
-    "Sigue «en proceso». Cuando lo subsanes, repórtalo de nuevo con /pendientes."
+    "Queda <b>observado</b> y vuelve a tus manos. Cuando lo subsanes, repórtalo de nuevo con /pendientes."
 )
 TOLD_CANCELLED = "🚫 La Secretaría Técnica de {committee} anuló el acuerdo <b>{code}</b>: {reason}. Ya no recibirás recordatorios."
 HISTORY_HEADER = "\n<b>Historial</b>"

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import access, keyboards, texts
+from bot import access, keyboards, members, texts
 from bot.callbacks import ListPage
 from bot.clock import local_today
 from bot.context import AppContext
@@ -97,14 +97,16 @@ async def show_agreement(update: Update, context: AppContext) -> None:
                              committee=member.committee.name)
         else:
             deadline_history = await queries.audit_trail(db, "agreement", agreement.id, "deadline_changed")
+            authors = await members.actors_named(db, member.committee_id, [e.actor for e in deadline_history])
             updates = await queries.history(db, [a.id for a in agreement.assignments])
             answer = render_detail(agreement, deadline_history, updates,
                                    local_today(context.services.clock, member.committee.timezone),
-                                   member.committee.timezone)
+                                   member.committee.timezone, authors)
     await reply(update, context, answer)
 
 
-def render_detail(agreement: Agreement, deadline_history, updates, today, timezone: str) -> str:
+def render_detail(agreement: Agreement, deadline_history, updates, today, timezone: str,
+                  authors: dict[str, str]) -> str:
     lines = []
     for a in agreement.assignments:
         last = texts.t(texts.LAST_UPDATE_ON, date=day(a.last_update_at.astimezone(ZoneInfo(timezone)).date())) \
@@ -135,7 +137,7 @@ def render_detail(agreement: Agreement, deadline_history, updates, today, timezo
             text += "\n" + texts.t(texts.AGREEMENT_HISTORY_LINE,
                                    when=entry.at.astimezone(ZoneInfo(timezone)).strftime("%d/%m/%Y %H:%M"),
                                    old=stored_deadline(entry.details.get("old")),
-                                   new=stored_deadline(entry.details.get("new")), who=entry.actor)
+                                   new=stored_deadline(entry.details.get("new")), who=authors[entry.actor])
     return text
 
 

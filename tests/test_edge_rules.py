@@ -71,7 +71,7 @@ async def observar_pressed(telegram, sessions, clock):
 async def test_observing_with_the_notice_button_tells_the_institution(telegram, sessions, clock, committee):
     rosa, carlos, lucia = await observar_pressed(telegram, sessions, clock)
     await rosa.send("El oficio no adjunta el informe psicológico")
-    assert "Observado: <b>2.1</b> · Warmi Ñan" in rosa.last()
+    assert "<b>2.1</b> · Warmi Ñan queda <b>observado</b>" in rosa.last()
     assert "observó el reporte del acuerdo <b>2.1</b>: El oficio no adjunta el informe psicológico" in lucia.last()
     assert await status_of(sessions, "2.1", "Warmi Ñan") == Status.OBSERVADO
 

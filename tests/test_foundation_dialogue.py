@@ -88,4 +88,5 @@ async def test_one_line_registration_and_deadline_change(telegram, sessions, clo
     await rosa.send("/acuerdo 2.5")
     detail = rosa.last()
     assert "Historial del plazo" in detail and "26/02/2026 → 30/04/2026" in detail
+    assert "(Rosa, Secretaría Técnica)" in detail and "telegram:" not in detail  # as the chat knows her
     assert "Prefectura: pendiente" in detail

@@ -216,9 +216,12 @@ async def test_observe_sends_the_reason_and_the_institution_reports_again(telegr
     await lucia.press("✅ 2.1")
     await lucia.send("Oficio N° 12-2026-CEM")
     await rosa.send("/observar 2.1 Warmi Ñan El oficio no adjunta el informe psicológico")
-    assert "Observado: <b>2.1</b> · Warmi Ñan" in rosa.last()
+    assert "<b>2.1</b> · Warmi Ñan queda <b>observado</b>" in rosa.last()
     assert "observó el reporte del acuerdo <b>2.1</b>: El oficio no adjunta el informe psicológico" in lucia.last()
+    assert "Queda <b>observado</b>" in lucia.last() and "en proceso" not in lucia.last()
     assert await status_of(sessions, "2.1", "Warmi Ñan") == Status.OBSERVADO
+    await lucia.send("/pendientes")
+    assert "observado" in lucia.last()  # one word for one state, in the answer and in the lists
     await rosa.send("/verificar 2.1 Warmi Ñan")
     assert "está observado" in rosa.last()
     await lucia.send("/avance 2.1 80% Se solicitó el informe al CEM")
