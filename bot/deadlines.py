@@ -71,6 +71,14 @@ _ABSOLUTE_LEAD = (
 )
 _ABSOLUTE = re.compile(rf"\b{_ABSOLUTE_LEAD}?{_DATE_TEXT}(?!\d)")
 _YEAR_WRITTEN = re.compile(r"\d{4}|\d[/-]\d{1,2}[/-]\d{2}$")
+_WEEKDAY_NAMES = ("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo")
+# "hoy", "mañana", "pasado mañana", "el viernes", "el próximo lunes": counted from the session, as /sesion reads them
+# from today. A weekday is the next one after the session's day.
+_DAY_WORD = re.compile(
+    r"\b(?P<lead>(?:hasta|para|antes\s+del?|a\s+mas\s+tardar)\s+)?(?:(?:el|este|esta)\s+)?(?:proximo\s+)?"
+    rf"(?P<day>pasado\s+manana|manana|hoy|{'|'.join(_WEEKDAY_NAMES)})\b(?!\s+\d)"
+)
+_DAY_OFFSETS = {"hoy": 0, "manana": 1, "pasado manana": 2}
 _NEXT_SESSION = re.compile(r"\b(?:(?:en|para|hasta)\s+)?(?:la\s+)?(?:siguiente|proxima)\s+sesion\b")
 
 # Words around a deadline typed on its own that do not change it ("hasta el", "en un plazo de").
@@ -101,7 +109,7 @@ def parse_deadline(text: str, session_date: date) -> Deadline | None:
     folded = _fold(text)
     if next_session := _NEXT_SESSION.search(folded):
         return _deadline(text, next_session, session_date)
-    for pattern in (_RELATIVE, _ABSOLUTE):
+    for pattern in (_RELATIVE, _ABSOLUTE, _DAY_WORD):
         for match in pattern.finditer(folded):
             rest = folded[: match.start()] + " " + folded[match.end():]
             if set(re.findall(r"\w+", rest)) <= _HARMLESS:
@@ -114,7 +122,7 @@ def find_deadline_in_text(text: str, session_date: date) -> Deadline | None:
     folded = _fold(text)
     matches = [
         match
-        for pattern in (_NEXT_SESSION, _RELATIVE, _ABSOLUTE)
+        for pattern in (_NEXT_SESSION, _RELATIVE, _ABSOLUTE, _DAY_WORD)
         for match in pattern.finditer(folded)
         # A bare number or date is not a deadline ("Ley N.º 30364", "menores de 5 años").
         if pattern is _NEXT_SESSION or match.group("lead")
@@ -140,6 +148,8 @@ def _deadline(text: str, match: re.Match[str], session_date: date) -> Deadline |
     try:
         if "date" in groups:
             due = _calendar_date(groups["date"], session_date)
+        elif "day" in groups:
+            due = _named_day(" ".join(groups["day"].split()), session_date)
         elif "unit" in groups:
             due = _relative_date(_number(groups["number"]), groups["unit"], session_date)
         else:
@@ -147,6 +157,13 @@ def _deadline(text: str, match: re.Match[str], session_date: date) -> Deadline |
     except (OverflowError, ValueError):  # "en 99999 años": past the calendar, no deadline anyone can meet
         return None
     return Deadline(due, words=words) if due else None
+
+
+def _named_day(word: str, start: date) -> date:
+    if word in _DAY_OFFSETS:
+        return start + timedelta(days=_DAY_OFFSETS[word])
+    ahead = (_WEEKDAY_NAMES.index(word) - start.weekday()) % 7
+    return start + timedelta(days=ahead or 7)
 
 
 def _relative_date(n: int, unit: str, start: date) -> date:

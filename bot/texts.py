@@ -97,11 +97,11 @@ NEW_ASK_INSTITUTIONS = "🏛 Marca las <b>instituciones responsables</b> y pulsa
 NEW_NEED_INSTITUTION = "Marca al menos una institución."
 NEW_ASK_DEADLINE = (
     "📅 ¿Cuál es el <b>plazo</b>? Escríbelo en palabras, contado desde la sesión del {session_date}:\n"
-    "«30 de abril», «en dos semanas», «dentro de 24 horas», «15 días hábiles», «la siguiente sesión»… "
+    "«30 de abril», «el viernes», «en dos semanas», «15 días hábiles», «la siguiente sesión»… "
     "o pulsa «Sin plazo»."
 )
 NEW_BAD_DEADLINE = (
-    "❌ No entendí el plazo «{text}». Prueba con «30 de abril», «en dos semanas», «dentro de 24 horas» o "
+    "❌ No entendí el plazo «{text}». Prueba con «30 de abril», «el viernes», «en dos semanas» o "
     "«30/04/2026», o escribe «sin plazo»."
 )
 DEADLINE_TOO_LATE = ("❌ El plazo {deadline} es más de diez años después de la sesión ({session_date}): debe ser "

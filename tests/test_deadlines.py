@@ -41,6 +41,15 @@ SESSION = date(2026, 2, 25)  # a Wednesday
         ("15 días hábiles", date(2026, 3, 18)),
         ("quince (15) días hábiles", date(2026, 3, 18)),
         ("en un plazo de cinco días hábiles", date(2026, 3, 4)),
+        # The words /sesion reads from today, counted from the session here like every relative deadline.
+        ("hoy", date(2026, 2, 25)),
+        ("mañana", date(2026, 2, 26)),
+        ("Hasta mañana", date(2026, 2, 26)),
+        ("pasado mañana", date(2026, 2, 27)),
+        ("el viernes", date(2026, 2, 27)),
+        ("el próximo lunes", date(2026, 3, 2)),
+        ("miércoles", date(2026, 3, 4)),  # the session's own weekday: the next one
+        ("para el jueves", date(2026, 2, 26)),
     ],
 )
 def test_parse_deadline_reads_a_date(text, due):
@@ -72,6 +81,7 @@ def test_parse_deadline_keeps_the_words():
         ("Remitirá el informe en un plazo de 15 días hábiles.", date(2026, 3, 18), False),
         ("Presentará el plan hasta el 30 de abril en mesa de partes.", date(2026, 4, 30), False),
         ("Informará en un plazo de 30 días sobre los avances.", date(2026, 3, 27), False),
+        ("Remitirá el padrón hasta el viernes.", date(2026, 2, 27), False),
     ],
 )
 def test_find_deadline_in_text(text, due, next_session):
@@ -88,6 +98,8 @@ def test_find_deadline_in_text(text, due, next_session):
         "La PNP solicitará la lista de desertores del año 2025.",
         "Atención a menores de 5 años durante las 24 horas del día.",
         "Fijar fechas para las próximas Sesiones Ordinarias.",
+        "Desde mañana se patrullará el mercado.",
+        "Reunión el lunes con la PNP.",
         "",
     ],
 )

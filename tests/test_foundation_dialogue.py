@@ -90,3 +90,16 @@ async def test_one_line_registration_and_deadline_change(telegram, sessions, clo
     assert "Historial del plazo" in detail and "26/02/2026 → 30/04/2026" in detail
     assert "(Rosa, Secretaría Técnica)" in detail and "telegram:" not in detail  # as the chat knows her
     assert "Prefectura: pendiente" in detail
+
+
+async def test_deadlines_read_the_words_of_the_calendar_from_the_session(telegram, sessions, clock, committee):
+    rosa = telegram.person("Rosa")
+    await rosa.send(f"/start {await invitation_code(sessions, clock, 'CORESEC Moquegua')}")
+    await rosa.send("/instituciones agregar PNP")
+    await rosa.send("/sesion ordinaria 1 25/02/2026")  # a Wednesday
+    await rosa.send("/nuevo 3.1 | Remitir el padrón de juntas vecinales | PNP | mañana")
+    assert "Registré el acuerdo <b>3.1</b>" in rosa.last() and "26/02/2026" in rosa.last()
+    await rosa.send("/plazo 3.1 el viernes")
+    assert "→ <b>27/02/2026</b>" in rosa.last()  # the answer shows the date it understood
+    await rosa.send("/nuevo 3.2 | Instalar el comité de vigilancia | PNP | pasado mañana")
+    assert "27/02/2026" in rosa.last()
