@@ -101,3 +101,16 @@ async def test_recordar_en_3_dias_moves_the_next_reminder(telegram, sessions, cl
     await carlos.press("Recordar en 3 días")
     assert telegram.api.sent(method="answerCallbackQuery")[-1].params["text"] == \
         "ℹ️ Este acuerdo ya está cumplido: no hace falta recordarlo."
+
+
+async def test_a_deadline_day_reminder_sent_late_says_it_is_overdue(telegram, sessions, clock, committee, rounds):
+    # 3.1 falls due on Monday 30 March; the bot is down until Tuesday morning, before the first overdue step.
+    rosa, carlos, lucia, group = await followed_agreement(telegram, sessions, clock, deadline="30/03/2026")
+    clock.set(lima("2026-03-31 08:30"))
+    await rounds.run()
+
+    text = telegram.api.sent(carlos.id, "sendMessage")[-1].text
+    assert text.startswith("⏰ <b>Acuerdo vencido</b>") and "Hoy vence" not in text
+    assert "(vencido hace 1 día)" in text
+    rows = [r for r in await sent_rows(sessions) if r.chat_id == carlos.id]
+    assert [r.kind for r in rows] == ["overdue"]  # and the escalation counts it as one

@@ -16,7 +16,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import audit
 from bot.reminders.cadence import REMINDED_STATUSES, Facts, ReminderSettings, Step, next_reminder, snooze_until
 from bot.reminders.locking import chunked, lock
-from models.entities import ANSWERABLE_KINDS, Agreement, Assignment, Committee, Member, Reminder, Role, Status
+from models.entities import (
+    ANSWERABLE_KINDS,
+    Agreement,
+    Assignment,
+    Committee,
+    Member,
+    MessageKind,
+    Reminder,
+    Role,
+    Status,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +54,26 @@ async def replan_reminders(db: AsyncSession, reminder_ids: list[int], now: datet
     (the committee was closed, or Telegram refused), and then only that one should go."""
     await plan(db, list(await db.scalars(select(Reminder.assignment_id).where(
         Reminder.id.in_(reminder_ids), Reminder.assignment_id.is_not(None)))), now)
+    await _say_what_is_true(db, reminder_ids, now)
+
+
+async def _say_what_is_true(db: AsyncSession, reminder_ids: list[int], now: datetime) -> None:
+    """A reminder that goes out later than planned (after hours, or the bot was down) is what it is when it goes:
+    a deadline-day one sent the next morning is an overdue one, in its header and for the escalation's count."""
+    rows = (await db.execute(
+        select(Reminder, Agreement.deadline, Committee.timezone)
+        .join(Assignment, Assignment.id == Reminder.assignment_id)
+        .join(Agreement, Agreement.id == Assignment.agreement_id)
+        .join(Committee, Committee.id == Agreement.committee_id)
+        .where(Reminder.id.in_(reminder_ids), Reminder.sent_at.is_(None), Reminder.cancelled_at.is_(None),
+               Reminder.kind.in_([MessageKind.BEFORE_DEADLINE, MessageKind.ON_DEADLINE]),
+               Agreement.deadline.is_not(None)).execution_options(populate_existing=True))).all()
+    for reminder, deadline, timezone in rows:
+        today = now.astimezone(ZoneInfo(timezone)).date()
+        if deadline < today:
+            reminder.kind = MessageKind.OVERDUE
+        elif deadline == today:
+            reminder.kind = MessageKind.ON_DEADLINE
 
 
 async def plan(db: AsyncSession, assignment_ids: list[int], now: datetime) -> None:
