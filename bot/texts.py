@@ -68,10 +68,10 @@ INVITE_USAGE = (
     "Uso: <code>/invitar PNP</code> para el punto focal de una institución,\n"
     "o <code>/invitar secretaria</code> / <code>/invitar observador</code>."
 )
-INVITE_LINK = (
-    "🔗 Invitación para {whom} de <b>{committee}</b>:\n{link}\n\n"
-    "Envíala a esa persona (o ábrela en el grupo de la institución). Sirve una sola vez y vence el {expires}."
-)
+INVITE_LINK = "🔗 Invitación para {whom} de <b>{committee}</b>:\n{link}\n\n{how} Sirve una sola vez y vence el {expires}."
+INVITE_WHOM = {"secretary": "la Secretaría Técnica", "observer": "un observador", "implementer": "el punto focal de {name}"}
+INVITE_HOW = {"secretary": "Envíala a esa persona.", "observer": "Envíala a esa persona.",
+              "implementer": "Envíala a esa persona, o ábrela en el grupo de la institución."}
 
 SESSION_USAGE = (
     "Uso: <code>/sesion ordinaria 1 25/02/2026</code>\n"
@@ -164,10 +164,16 @@ HELP_EXAMPLE = "\n   <code>{example}</code>"
 
 BUTTON_INVALID = ("⛔ Ese botón ya no es válido. Pide la lista de nuevo (por ejemplo, /pendientes o /acuerdos) y usa "
                   "sus botones.")
-ERROR = (
-    "⚠️ Algo salió mal al procesar tu mensaje. Si era un registro, revisa con /acuerdos si quedó guardado "
-    "antes de repetirlo; si se repite, avisa a la Secretaría Técnica."
-)
+ERROR = "⚠️ Algo salió mal al procesar tu mensaje."
+# What to check after the generic error, by what the person may use: never a command that would refuse them.
+ERROR_CHECK = {
+    "secretary": " Si era un registro, revisa con /acuerdos si quedó guardado antes de repetirlo; si se repite, avisa "
+                 "al administrador del bot.",
+    "observer": " Vuelve a intentarlo en un momento; si se repite, avisa a la Secretaría Técnica.",
+    "implementer": " Si era un avance, revisa con /pendientes si quedó anotado antes de repetirlo; si se repite, "
+                   "avisa a la Secretaría Técnica.",
+    "none": " Vuelve a intentarlo en un momento.",
+}
 UNKNOWN_COMMAND = "No conozco ese comando. Escribe /ayuda para ver los comandos."
 CANCELLED = "Listo, cancelado."
 
@@ -224,7 +230,13 @@ NOT_YOURS = "⛔ Ese acuerdo no es de tu institución."
 FILE_TOO_BIG = "❌ El archivo pesa más de 20 MB y Telegram no me deja descargarlo. Envía uno más liviano o el número de oficio."
 REPORTED_DONE = "✅ Reportado como cumplido: <b>{code}</b> ({institution}). La Secretaría Técnica lo verificará."
 NOTED_PROGRESS = "Anotado como avance."
-NOTHING_PENDING_HERE = "No esperaba un mensaje. Usa /pendientes o responde a un recordatorio."
+NOTHING_PENDING_HERE = {
+    "implementer": "No esperaba un mensaje. Usa /pendientes o responde a un recordatorio.",
+    "secretary": "No esperaba un mensaje. Usa /acuerdos para ver los acuerdos, o /ayuda para ver tus comandos.",
+    "observer": "No esperaba un mensaje. Usa /acuerdos o /resumen, o /ayuda para ver tus comandos.",
+    "none": "No esperaba un mensaje. Este chat no pertenece a ningún comité: abre el enlace de invitación que te "
+            "enviaron.",
+}
 # A question the bot asked, answered too late or once the link that allowed it is gone (bot/waiting.py).
 WAIT_EXPIRED = "⌛ La pregunta venció (espero la respuesta 30 minutos) y no anoté nada. {again}"
 WAIT_AGAIN_REASON = (

@@ -102,6 +102,19 @@ async def refuse_not_secretary(update: Update, context: AppContext, command: str
     await reply(update, context, texts.t(texts.NOT_SECRETARY, command=command))
 
 
+async def role_of_chat(update: Update, context: AppContext) -> str:
+    """What this person in this chat may do, for a hint's words: «secretary», «observer», «implementer» (the first
+    held, in that order) or «none». Best effort: "none" when the database cannot say."""
+    try:
+        async with context.transaction() as db:
+            roles = {m.role for m in await queries.memberships(db, update.effective_user.id,
+                                                               update.effective_chat.id)}
+    except Exception:  # the hint of an error answer: the database may be what failed
+        log.warning("could not read the roles of chat %s", update.effective_chat.id, exc_info=True)
+        return "none"
+    return next((role.value for role in (Role.SECRETARY, Role.OBSERVER, Role.IMPLEMENTER) if role in roles), "none")
+
+
 def author(update: Update) -> Author:
     """The person who sent this update, as reports and decisions record them."""
     return Author(update.effective_user.id, update.effective_user.full_name)

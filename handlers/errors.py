@@ -17,7 +17,7 @@ from telegram.ext import (
 from bot import texts
 from bot.context import AppContext
 from handlers import committee_choice
-from handlers.common import Ambiguous, Refused, reply
+from handlers.common import Ambiguous, Refused, reply, role_of_chat
 
 log = logging.getLogger(__name__)
 
@@ -32,14 +32,16 @@ async def on_error(update: object, context: AppContext) -> None:
         return
     log.error("update %s failed", getattr(update, "update_id", "-"), exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat:
+        role = await role_of_chat(update, context) if update.effective_user else "none"
+        answer = texts.ERROR + texts.ERROR_CHECK[role]
         try:
             if update.callback_query:
                 try:
-                    await update.callback_query.answer(texts.plain(texts.ERROR), show_alert=True)
+                    await update.callback_query.answer(texts.plain(answer), show_alert=True)
                     return
                 except BadRequest:
                     pass  # the handler had answered the press already: Telegram takes one answer, so say it here
-            await context.bot.send_message(update.effective_chat.id, texts.ERROR)
+            await context.bot.send_message(update.effective_chat.id, answer)
         except TelegramError:
             log.warning("could not tell chat %s about the failure", update.effective_chat.id)
 

@@ -85,8 +85,9 @@ async def _invitation_message(db, context: AppContext, member, role: Role, targe
     created = await committees.create_invitation(
         db, committee=member.committee, role=role, institution=institution, now=context.now(),
         days=context.services.settings.invitation_days, actor=who)
-    return texts.t(texts.INVITE_LINK, whom=institution.name if institution else texts.HELP_ROLE[role.value],
-                   committee=member.committee.name,
+    return texts.t(texts.INVITE_LINK, whom=texts.t(texts.INVITE_WHOM[role.value],
+                                                   name=institution.name if institution else ""),
+                   how=texts.INVITE_HOW[role.value], committee=member.committee.name,
                    link=f"https://t.me/{context.bot.username}?start={created.code}",
                    expires=day(created.invitation.expires_at.date()))
 

@@ -21,7 +21,7 @@ from bot.evidence import FileRef, FileTooBig, fetch_file
 from bot.progress import ReportRefused
 from bot.views import agreement_deadline, shorten
 from handlers import answers
-from handlers.common import Refused, args_text, author, names_of, refusal, reply
+from handlers.common import Refused, args_text, author, names_of, refusal, reply, role_of_chat
 from models import queries
 from models.entities import Assignment, Role, Status, Waiting, WaitKind
 from models.lifecycle import CLOSED, Action
@@ -203,7 +203,7 @@ async def received_message(update: Update, context: AppContext) -> None:
             and message.reply_to_message.from_user.id == context.bot.id:
         await _reply_to_reminder(update, context)
     elif chat.type == chat.PRIVATE:
-        await reply(update, context, texts.NOTHING_PENDING_HERE)
+        await reply(update, context, texts.NOTHING_PENDING_HERE[await role_of_chat(update, context)])
 
 
 async def received_answer(update: Update, context: AppContext, question: Waiting) -> bool:
@@ -243,7 +243,7 @@ async def _reply_to_reminder(update: Update, context: AppContext) -> None:
             db, reminder.assignment_id, update.effective_user.id, update.effective_chat.id)
     if not reminder:
         if update.effective_chat.type == update.effective_chat.PRIVATE:
-            await reply(update, context, texts.NOTHING_PENDING_HERE)
+            await reply(update, context, texts.NOTHING_PENDING_HERE[await role_of_chat(update, context)])
         return
     if not assignment:
         await reply(update, context, texts.NOT_YOURS)

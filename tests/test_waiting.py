@@ -93,7 +93,7 @@ async def test_the_same_person_in_another_chat_does_not_answer(telegram, session
     await rosa.send("Nos vemos el lunes", chat=other)
     assert await status_of(sessions, "2.1", "Warmi Ñan") == Status.REPORTADO
     await rosa.send("El oficio no adjunta el informe psicológico")
-    assert "Observado: <b>2.1</b> · Warmi Ñan" in rosa.last()
+    assert "<b>2.1</b> · Warmi Ñan queda <b>observado</b>" in rosa.last()
 
 
 async def test_a_question_that_failed_to_send_waits_for_nothing(telegram, sessions, clock, committee):
