@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from sqlalchemy import String, Text, TypeDecorator
 
@@ -25,9 +26,22 @@ def clean_text(text: str) -> str:
     as "\\n"; not NFKC, so "N.º" and "²" stay as written. Idempotent."""
     if text.isascii() and text.isprintable():
         return text
-    text = _LINE_BREAKS.sub("\n", text).replace("\t", " ")
-    # Removed before composing: an invisible character between a letter and its accent keeps them apart.
-    return unicodedata.normalize("NFC", "".join(char for char in text if not invisible(char)))
+    text = _invisibles().sub("", _LINE_BREAKS.sub("\n", text).replace("\t", " "))
+    # Removed before composing: an invisible character between a letter and its accent kept them apart.
+    return unicodedata.normalize("NFC", text)
+
+
+@lru_cache(maxsize=1)
+def _invisibles() -> re.Pattern[str]:
+    """Every invisible character, as one character class (built once: a regular expression is fast on long actas)."""
+    planes = (range(0x10000), range(0x10000, 0x20000), range(0xE0000, 0xE1000))  # the other planes have none
+    found = [code for plane in planes for code in plane if invisible(chr(code))]
+    ranges, start = [], found[0]
+    for previous, code in zip(found, [*found[1:], None]):
+        if code != previous + 1:
+            ranges.append(re.escape(chr(start)) + (f"-{re.escape(chr(previous))}" if previous > start else ""))
+            start = code
+    return re.compile(f"[{''.join(ranges)}]+")
 
 
 class CleanText(TypeDecorator):
