@@ -158,4 +158,5 @@ def _index(known: tuple[str, ...]) -> dict[str, set[tuple[str, ...]]]:
 
 
 def _tidy(name: str) -> str:
-    return " ".join(name.split()).removesuffix(".").rstrip()
+    name = " ".join(name.split()).removesuffix(".").rstrip()
+    return name[article.end():] if (article := _ARTICLE.match(name)) else name  # «la.» is no name
