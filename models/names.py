@@ -78,14 +78,19 @@ def split_institutions(cell: str, known: Iterable[str] = ()) -> list[str]:
 
 
 def join_known(names: list[str], known: Iterable[str]) -> list[str]:
-    """Names split from one cell elsewhere, with the pieces of a known name joined again ("A, B y C")."""
+    """Names split from one cell elsewhere, with the pieces of a known name joined again: spelled as it is known,
+    or, when more was written around it, as a list is («A, B y C»)."""
+    known = tuple(known)
     out: list[list[str]] = []
     for name, joins in zip(names, _joins(names, known)):
         if out and joins:
             out[-1].append(name)
         else:
             out.append([name])
-    return [pieces[0] if len(pieces) == 1 else f"{', '.join(pieces[:-1])} y {pieces[-1]}" for pieces in out]
+    spellings = _spellings(known)
+    return [pieces[0] if len(pieces) == 1
+            else spellings.get(tuple(word for piece in pieces for word in _key_words(piece)))
+            or f"{', '.join(pieces[:-1])} y {pieces[-1]}" for pieces in out]
 
 
 def _parts(cell: str) -> list[tuple[int, int]]:
@@ -155,6 +160,12 @@ def _index(known: tuple[str, ...]) -> dict[str, set[tuple[str, ...]]]:
         if words := _key_words(name):
             by_first.setdefault(words[0], set()).add(words)
     return by_first
+
+
+@lru_cache(maxsize=64)
+def _spellings(known: tuple[str, ...]) -> dict[tuple[str, ...], str]:
+    """How each known name is spelled, by its key's words; the committee's own spelling first."""
+    return {_key_words(name): name for name in (*NATIONAL_NAMES, *known)}
 
 
 def _tidy(name: str) -> str:

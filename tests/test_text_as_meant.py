@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from bot import committees, importer
 from bot.acta import read_acta_text
-from models.entities import Agreement, Assignment, Institution, StatusUpdate
+from models.entities import Agreement, Assignment, Committee, CommitteeKind, Institution, StatusUpdate
 from models.names import NATIONAL_NAMES, institution_key, join_known, split_institutions
 from models.text import clean_text
 from tests.support.progress import committee_with_agreement
@@ -92,6 +92,18 @@ def test_the_committees_own_names_are_never_split():
     # An acta's names come split already: the import joins the pieces of the committee's names again.
     assert join_known(["PNP", "Gerencia de Seguridad Ciudadana", "Fiscalización"], own) == \
         ["PNP", "Gerencia de Seguridad Ciudadana y Fiscalización"]
+    assert join_known(["Sede Ilo del Ministerio de Energía", "Minas"], own) == \
+        ["Sede Ilo del Ministerio de Energía y Minas"]
+
+
+async def test_instituciones_agregar_keeps_a_national_name_with_commas_whole(telegram, sessions, clock, committee):
+    rosa = telegram.person("Rosa")
+    await rosa.send(f"/start {await invitation_code(sessions, clock, 'CORESEC Moquegua')}")
+    await rosa.send("/instituciones agregar PNP, ministerio de vivienda, construccion y saneamiento, Prefectura")
+
+    async with sessions() as db:
+        assert (await db.scalars(select(Institution.name).order_by(Institution.id))).all() == [
+            "PNP", "Ministerio de Vivienda, Construcción y Saneamiento", "Prefectura"]
 
 
 WORDS = st.sampled_from(["PNP", "Serenazgo", "Fiscalía", "Prefectura", "Comisaría", "de", "Ilo", "Warmi", "Ñan",
@@ -149,9 +161,27 @@ async def test_a_note_with_a_nul_and_invisible_characters_is_stored_clean(telegr
     await carlos.send("/avance 3\u200b 70% \u200b\u200d")  # a note of invisible characters is no note
     assert "Anotado: <b>3</b> (PNP)" in carlos.last()
 
+    await carlos.send("/pendientes")
+    await carlos.press("⚠️ 3")
+    await carlos.send("\u200b\u200b")  # an answer of invisible characters says nothing: the reason is asked again
+    assert "con dificultades" not in carlos.last()
+    await carlos.send("No llega\x00 la respuesta\u00ad de la UGEL\u202e")
+    assert "con dificultades" in carlos.last()
+
     async with sessions() as db:
         notes = (await db.scalars(select(StatusUpdate.note).order_by(StatusUpdate.id))).all()
-    assert notes == ["Se remitió el oficio N.º 123-2026", ""]
+    assert notes == ["Se remitió el oficio N.º 123-2026", "", "No llega la respuesta de la UGEL"]
+
+
+async def test_nothing_is_stored_uncleaned_whatever_path_writes_it(sessions, clock):
+    async with sessions.begin() as db:
+        db.add(Committee(name="CODISEC\x00 Ilo\u200b", kind=CommitteeKind.CODISEC, timezone="America/Lima",
+                         settings={}, created_at=clock.now()))
+    async with sessions() as db:
+        assert (await db.scalars(select(Committee.name))).all() == ["CODISEC Ilo"]
+        # A value compared with a clean column is cleaned the same way.
+        typed = "CODISEC Ilo\ufeff"
+        assert await db.scalar(select(func.count()).select_from(Committee).where(Committee.name == typed)) == 1
 
 
 async def test_an_acta_listing_an_article_and_a_ministry_gives_exactly_those_two(telegram, sessions, clock, committee):
