@@ -20,8 +20,9 @@ _LOOK_ALIKES = str.maketrans("АВЕКМНОРСТХаеорсухіјѕԁΑΒΕ
 def institution_key(name: str) -> str:
     """The key under which spelling variants of one institution's name meet; empty when the name has no letter."""
     decomposed = unicodedata.normalize("NFKD", name).translate(_LOOK_ALIKES)
-    # Invisible characters (zero-width spaces, joiners, a NUL) and accents go.
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char) and not invisible(char))
+    # Invisible characters (zero-width spaces, joiners, a NUL) and accents go; tabs and line breaks part words.
+    plain = "".join(char for char in decomposed
+                    if not unicodedata.combining(char) and (char.isspace() or not invisible(char)))
     if not any(char.isalpha() for char in plain):
         return ""
     words = _NOT_WORD.sub(" ", plain.lower()).split()

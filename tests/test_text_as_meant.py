@@ -84,6 +84,11 @@ def test_responsible_lists_as_people_write_them(cell, names):
     assert split_institutions(cell) == names
 
 
+def test_keys_fold_invisible_characters_and_keep_words_apart():
+    assert institution_key("P\u200bN\x00P") == institution_key("\u0420NP") == "pnp"
+    assert institution_key("Ministerio\tPúblico\r\nde Ilo") == institution_key("Ministerio Público de Ilo")
+
+
 def test_the_committees_own_names_are_never_split():
     own = ["Gerencia de Seguridad Ciudadana y Fiscalización"]
     cell = "PNP y la Gerencia de Seguridad Ciudadana y Fiscalización"
