@@ -13,6 +13,7 @@ from bot.deadlines import Deadline, parse_deadline
 from bot.reminders import replan_agreement
 from models.entities import Agreement, Assignment, Committee, Institution, Session, Status
 from models.rules import MAX_AGREEMENT_TEXT, clean_code, code_key, latest_deadline
+from models.text import clean_text
 
 
 class CodeExists(Refused):
@@ -47,6 +48,7 @@ async def register_agreement(db: AsyncSession, *, committee: Committee, session:
     cleaned = clean_code(code)
     if cleaned is None:
         raise Refused(f"bad code {code!r}")
+    text, problem = clean_text(text), clean_text(problem)  # measured as it will be stored
     if len(text.strip()) > MAX_AGREEMENT_TEXT:
         raise TextTooLong(len(text.strip()))
     if not text.strip():

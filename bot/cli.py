@@ -23,6 +23,7 @@ from bot.outbox import store
 from models import queries
 from models.db import create_engine, session_factory, upgrade
 from models.entities import Committee, CommitteeKind, Role
+from models.text import clean_text
 
 log = logging.getLogger(__name__)
 ROLES = {"secretary": Role.SECRETARY, "observer": Role.OBSERVER, "implementer": Role.IMPLEMENTER}
@@ -32,6 +33,9 @@ T = TypeVar("T")
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Names and words as the operator meant them (models/text.py); file paths are the file system's, as given.
+    vars(args).update({name: clean_text(value) for name, value in vars(args).items()
+                       if isinstance(value, str) and name not in ("file", "out")})
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2

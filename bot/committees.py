@@ -29,6 +29,7 @@ from models.entities import (
 )
 from models.names import institution_key
 from models.rules import latest_session, session_date_allowed
+from models.text import clean_text
 
 
 class Refused(Exception):
@@ -37,7 +38,7 @@ class Refused(Exception):
 
 async def add_committee(db: AsyncSession, *, name: str, kind: CommitteeKind, parent: str | None,
                         timezone: str, now: datetime, actor: str = "cli") -> Committee:
-    name = " ".join(name.split())
+    name = " ".join(clean_text(name).split())
     if not name:
         raise Refused("The committee needs a name.")
     if await queries.committee_by_name(db, name):
@@ -156,7 +157,7 @@ async def add_institution(db: AsyncSession, *, committee: Committee, name: str, 
                           actor: str) -> tuple[Institution, bool]:
     """Add an institution, or give back the one already known by that name (second value: created);
     NameWithoutLetters for a name that is not one ("...", "🚓", "de la")."""
-    name = " ".join(name.split())
+    name = " ".join(clean_text(name).split())
     if not institution_key(name):
         raise NameWithoutLetters(name)
     existing = await queries.find_institution(db, committee.id, name)

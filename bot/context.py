@@ -15,6 +15,7 @@ from telegram.request import HTTPXRequest
 
 from bot.clock import Clock
 from bot.config import Settings
+from models.text import clean_text
 
 log = logging.getLogger(__name__)
 # Whether the running task holds a handler's transaction: a Telegram call there would keep the database (SQLite's one
@@ -35,6 +36,15 @@ class AppContext(CallbackContext[ExtBot, dict, dict, dict]):
 
     # The committee this update acts in, named in the first line of the answers to a chat linked to several.
     acting_in: str | None = None
+
+    @property
+    def args(self) -> list[str] | None:
+        """A command's words as people meant them (models/text.py): a word of invisible characters is none."""
+        return self.__dict__.get("_args")
+
+    @args.setter
+    def args(self, words: list[str] | None) -> None:
+        self.__dict__["_args"] = None if words is None else [word for word in map(clean_text, words) if word]
 
     @property
     def services(self) -> Services:

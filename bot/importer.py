@@ -17,7 +17,7 @@ from bot.deadlines import Deadline
 from bot.views import day, deadline_text, session_name, shorten
 from models import queries
 from models.entities import Agreement, Committee, Institution, InstitutionAlias, Session, SessionKind
-from models.names import institution_key
+from models.names import institution_key, join_known
 from models.rules import (
     EARLIEST_SESSION,
     MAX_AGREEMENT_TEXT,
@@ -274,6 +274,13 @@ class _Names:
         self._db, self._committee = db, committee
         self._found: dict[str, NameMatch] = {}
         self._all: list[Institution] | None = None
+        self._spellings: list[str] | None = None
+
+    async def whole(self, names: list[str]) -> list[str]:
+        """The acta's names with the pieces of an institution's full name the parser split joined again."""
+        if self._spellings is None:
+            self._spellings = await queries.institution_spellings(self._db, self._committee.id)
+        return join_known(names, self._spellings)
 
     async def match(self, written: str) -> NameMatch | None:
         key = institution_key(written)
@@ -297,8 +304,8 @@ class _Names:
 
 async def _plan_agreement(parsed: ParsedAgreement, names: _Names, session: SessionKey | None,
                           registered: set[str]) -> PlannedAgreement:
-    implementers = _unique([m for n in parsed.implementers if (m := await names.match(n))])
-    followups = [m for n in parsed.followup if (m := await names.match(n))]
+    implementers = _unique([m for n in await names.whole(parsed.implementers) if (m := await names.match(n))])
+    followups = [m for n in await names.whole(parsed.followup) if (m := await names.match(n))]
     followup = followups[0] if followups else None
     notes, problems = [], []
     if clean_code(parsed.code) is None:  # what Confirmar could not register is not offered

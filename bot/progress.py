@@ -21,6 +21,7 @@ from models.entities import Agreement, Assignment, Committee, Member, Reminder, 
 from models.lifecycle import CLOSED, Action, NotAllowed, transition
 from models.rules import code_variants
 from models.semaforo import Light, LightSettings, light
+from models.text import clean_text
 
 OFICIO = re.compile(r"\d")  # a note with a number (an oficio's) stands as evidence of completion
 
@@ -95,7 +96,7 @@ async def record_update(db: AsyncSession, *, assignment_id: int | Assignment, ac
         new_status = transition(assignment.status, action)
     except NotAllowed:
         raise ReportRefused("not_allowed", status=assignment.status) from None
-    note = note.strip()
+    note = clean_text(note).strip()  # a note of invisible characters is no note
     if percent is not None and not 0 <= percent <= 100:
         raise ReportRefused("bad_percent")
     if percent is not None and percent < assignment.percent and not note:

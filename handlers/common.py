@@ -14,6 +14,7 @@ from bot.messaging import send_text
 from bot.progress import Author, ReportRefused
 from models import queries
 from models.entities import Assignment, Member, Role
+from models.text import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -146,8 +147,14 @@ def refusal(refused: ReportRefused, names: dict | None = None) -> str:
             "unknown": texts.NOT_YOURS}[refused.reason]
 
 
+def said(message: Message) -> str:
+    """What a message says, its text or a file's caption, as the person meant it (models/text.py)."""
+    return clean_text(message.text or message.caption or "")
+
+
 def args_text(update: Update) -> str:
-    """Everything after the command, with the person's own spacing and line breaks."""
-    text = update.effective_message.text or ""
+    """Everything after the command as the person meant it (models/text.py), with their own spacing and line breaks;
+    tabs stay, since they separate the cells of an acta pasted after /importar."""
+    text = "\t".join(map(clean_text, (update.effective_message.text or "").split("\t")))
     parts = text.split(maxsplit=1)
     return parts[1].strip() if len(parts) > 1 else ""

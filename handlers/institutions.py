@@ -11,6 +11,7 @@ from bot.views import day
 from handlers.common import acting, args_text, author, reply, unknown_institution
 from models import queries
 from models.entities import Role
+from models.names import join_known
 from models.rules import MAX_NAME
 
 ADD_WORDS = ("agregar", "añadir", "anadir", "nueva", "nuevo")
@@ -26,6 +27,7 @@ async def institutions(update: Update, context: AppContext) -> None:
         return
     adding = words[0].lower() in ADD_WORDS if words else False
     names = [n.strip() for n in words[1].replace("\n", ",").split(",") if n.strip()] if len(words) > 1 else []
+    names = join_known(names, ())  # «Ministerio de Vivienda, Construcción y Saneamiento» is one
     if adding and not names:
         await reply(update, context, texts.INSTITUTIONS_USAGE)
         return

@@ -22,6 +22,7 @@ from handlers.common import (
     author,
     membership,
     reply,
+    said,
     unknown_institution,
 )
 from models import queries
@@ -69,9 +70,9 @@ async def _ask_code(update: Update, context: AppContext, link: dict, draft: dict
 
 async def received_step(update: Update, context: AppContext, question: Waiting) -> bool:
     """A message while /nuevo waits: the code, the text or the deadline, as the step asks."""
-    text = update.effective_message.text
-    if text is None:
+    if update.effective_message.text is None:
         return False  # a file is not a step of /nuevo: the other handlers take it, as before
+    text = said(update.effective_message)
     step = question.about["step"]
     if step == CODE:
         await received_code(update, context, question, text)
@@ -244,7 +245,7 @@ async def new_agreement_in_one_line(update: Update, context: AppContext) -> None
     if len(parts) not in (3, 4) or not all(parts[:3]):
         await reply(update, context, texts.NEW_USAGE)
         return
-    code, text, names = parts[0], parts[1], split_institutions(parts[2])
+    code, text = parts[0], parts[1]
     if clean_code(code) is None:
         await reply(update, context, texts.t(texts.NEW_BAD_CODE, code=shorten(code, 20)) + "\n\n" + texts.NEW_USAGE)
         return
@@ -253,6 +254,8 @@ async def new_agreement_in_one_line(update: Update, context: AppContext) -> None
         if not (sessions := await queries.recent_sessions(db, member.committee_id, limit=1)):
             answer = texts.t(texts.NO_SESSION, committee=member.committee.name)
         else:
+            # The committee's own names are never split («Gerencia de Seguridad y Defensa Civil»).
+            names = split_institutions(parts[2], await queries.institution_spellings(db, member.committee_id))
             found = {name: await queries.find_institution(db, member.committee_id, name) for name in names}
             unknown = [name for name, institution in found.items() if institution is None]
             if unknown:

@@ -21,7 +21,7 @@ from bot.evidence import FileRef, FileTooBig, fetch_file
 from bot.progress import ReportRefused
 from bot.views import agreement_deadline, shorten
 from handlers import answers
-from handlers.common import Refused, args_text, author, names_of, refusal, reply, role_of_chat
+from handlers.common import Refused, args_text, author, names_of, refusal, reply, role_of_chat, said
 from models import queries
 from models.entities import Assignment, Role, Status, Waiting, WaitKind
 from models.lifecycle import CLOSED, Action
@@ -232,7 +232,7 @@ async def _received(update: Update, context: AppContext) -> tuple[list[FileRef],
     except FileTooBig:
         await reply(update, context, texts.FILE_TOO_BIG)
         return None
-    return (evidence, *progress.parse_percent(message.text or message.caption or ""))
+    return (evidence, *progress.parse_percent(said(message)))
 
 
 async def _reply_to_reminder(update: Update, context: AppContext) -> None:

@@ -14,7 +14,7 @@ from bot.context import AppContext
 from bot.progress import ReportRefused
 from bot.views import shorten
 from handlers import answers
-from handlers.common import Refused, acting, args_text, author, names_of, refusal, reply, tell
+from handlers.common import Refused, acting, args_text, author, names_of, refusal, reply, said, tell
 from models import queries
 from models.entities import Assignment, Role, Status, Waiting, WaitKind
 from models.lifecycle import Action
@@ -139,7 +139,7 @@ async def received_reason(update: Update, context: AppContext, question: Waiting
     if allowed is None:
         await reply(update, context, texts.t(texts.NOT_SECRETARY, command="/observar"))
         return True
-    await _decide(update, context, assignment_id, Action.OBSERVE, message.text or message.caption or "",
+    await _decide(update, context, assignment_id, Action.OBSERVE, said(message),
                   question=question)
     return True
 

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime
+from models.text import CleanString, CleanText
 
 
 def _enum(cls: type[StrEnum], name: str) -> Enum:
@@ -91,7 +92,7 @@ class Committee(Base):
     __tablename__ = "committee"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(CleanString(200), unique=True)
     kind: Mapped[CommitteeKind] = mapped_column(_enum(CommitteeKind, "committee_kind"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("committee.id"), index=True)
     timezone: Mapped[str] = mapped_column(String(64), default="America/Lima")
@@ -108,7 +109,7 @@ class Institution(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(CleanString(200))
     key: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -125,7 +126,7 @@ class InstitutionAlias(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"))
     institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
-    alias: Mapped[str] = mapped_column(String(200))
+    alias: Mapped[str] = mapped_column(CleanString(200))
     key: Mapped[str] = mapped_column(String(200))
 
     institution: Mapped[Institution] = relationship(back_populates="aliases")
@@ -147,10 +148,10 @@ class Member(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
     user_id: Mapped[int] = mapped_column(BigInteger, index=True)
     is_group: Mapped[bool] = mapped_column(Boolean, default=False)
-    display_name: Mapped[str] = mapped_column(String(200), default="")
+    display_name: Mapped[str] = mapped_column(CleanString(200), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     inactive_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    inactive_reason: Mapped[str | None] = mapped_column(String(200))
+    inactive_reason: Mapped[str | None] = mapped_column(CleanString(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     committee: Mapped[Committee] = relationship()
@@ -203,13 +204,13 @@ class Agreement(Base):
     committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), index=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("session.id"), index=True)
     code: Mapped[str] = mapped_column(String(20))
-    problem: Mapped[str] = mapped_column(Text, default="")
-    text: Mapped[str] = mapped_column(Text)
+    problem: Mapped[str] = mapped_column(CleanText, default="")
+    text: Mapped[str] = mapped_column(CleanText)
     deadline: Mapped[date | None] = mapped_column(Date)
     deadline_next_session: Mapped[bool] = mapped_column(Boolean, default=False)
     followup_institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"))
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    cancel_reason: Mapped[str | None] = mapped_column(CleanText)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     session: Mapped[Session] = relationship()
@@ -248,10 +249,10 @@ class StatusUpdate(Base):
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     reminder_id: Mapped[int | None] = mapped_column(ForeignKey("reminder.id"))
     author_user_id: Mapped[int | None] = mapped_column(BigInteger)
-    author_name: Mapped[str] = mapped_column(String(200), default="")
+    author_name: Mapped[str] = mapped_column(CleanString(200), default="")
     status: Mapped[Status] = mapped_column(_enum(Status, "update_status"))
     percent: Mapped[int | None] = mapped_column(Integer)
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(CleanText, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
     evidence: Mapped[list[Evidence]] = relationship(order_by="Evidence.id")
@@ -267,7 +268,7 @@ class Evidence(Base):
     kind: Mapped[str] = mapped_column(String(20))
     file_id: Mapped[str] = mapped_column(String(255))
     file_unique_id: Mapped[str] = mapped_column(String(255))
-    name: Mapped[str] = mapped_column(String(255), default="")
+    name: Mapped[str] = mapped_column(CleanString(255), default="")
     mime_type: Mapped[str] = mapped_column(String(255), default="")
     size: Mapped[int | None] = mapped_column(Integer)
     sha256: Mapped[str | None] = mapped_column(String(64))

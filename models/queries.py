@@ -26,6 +26,7 @@ from models.entities import (
 )
 from models.names import institution_key
 from models.rules import code_variants
+from models.text import clean_text
 
 
 def speaks_for(user_id: int, chat_id: int):
@@ -55,9 +56,10 @@ async def implementer_institution_ids(db: AsyncSession, user_id: int, chat_id: i
 
 async def committee_by_name(db: AsyncSession, name: str) -> Committee | None:
     """The committee with this name, ignoring case and spacing (compared here: SQLite's lower() leaves Ñ alone)."""
-    wanted = " ".join(name.split()).casefold()
+    wanted = " ".join(clean_text(name).split()).casefold()
     names = await db.execute(select(Committee.id, Committee.name))
-    found = next((id_ for id_, existing in names.all() if " ".join(existing.split()).casefold() == wanted), None)
+    found = next((id_ for id_, existing in names.all()
+                  if " ".join(clean_text(existing).split()).casefold() == wanted), None)
     return await db.get(Committee, found) if found is not None else None
 
 
@@ -73,6 +75,13 @@ async def find_institution(db: AsyncSession, committee_id: int, name: str) -> In
             select(Institution).join(InstitutionAlias)
             .where(InstitutionAlias.committee_id == committee_id, InstitutionAlias.key == key))
     return found
+
+
+async def institution_spellings(db: AsyncSession, committee_id: int) -> list[str]:
+    """Every name the committee's institutions are known by: their names and the spellings learnt on import."""
+    names = await db.scalars(select(Institution.name).where(Institution.committee_id == committee_id))
+    aliases = await db.scalars(select(InstitutionAlias.alias).where(InstitutionAlias.committee_id == committee_id))
+    return sorted({*names.all(), *aliases.all()})
 
 
 async def institutions_with_focal_points(db: AsyncSession, committee_id: int) -> list[tuple[Institution, int]]:

@@ -10,6 +10,7 @@ from datetime import date
 from bot import texts
 from bot.deadlines import Deadline, find_deadline_in_text, parse_date, parse_deadline
 from models.names import institution_key, split_institutions
+from models.text import clean_text
 
 
 class ActaError(Exception):
@@ -282,7 +283,8 @@ def _squeeze(row: list[str]) -> list[str]:
 
 
 def _cell(value: object) -> str:
-    return "" if value is None else str(value).strip()
+    # Where an acta's text enters: as people wrote it, without the invisible characters of Word or a PDF.
+    return "" if value is None else clean_text(str(value)).strip()
 
 
 def _fold(text: str) -> str:
