@@ -7,6 +7,7 @@ from telegram.ext import Application, CommandHandler
 
 from bot import committees, texts
 from bot.context import AppContext
+from bot.messaging import Long, file_name
 from bot.views import day
 from handlers.common import acting, args_text, author, reply, unknown_institution
 from models import queries
@@ -47,8 +48,9 @@ async def institutions(update: Update, context: AppContext) -> None:
                              if created else texts.t(texts.INSTITUTION_EXISTS, name=name, existing=institution.name))
             answer = "\n\n".join(lines)
         else:
-            answer = render_list(member.committee.name,
-                                 await queries.institutions_with_focal_points(db, member.committee_id))
+            rows = await queries.institutions_with_focal_points(db, member.committee_id)
+            answer = Long(render_list(member.committee.name, rows), render_short(member.committee.name, rows),
+                          file_name(texts.INSTITUTIONS_FILE, committee=member.committee.name))
     await reply(update, context, answer)
 
 
@@ -61,6 +63,15 @@ def render_list(committee: str, rows) -> str:
                              focal=texts.t(texts.INSTITUTIONS_FOCAL, count=focal) if focal else ""))
     lines.append(texts.INSTITUTIONS_FOOTER)
     return "\n".join(lines)
+
+
+def render_short(committee: str, rows) -> str:
+    """The list in one message, when the whole goes as a file."""
+    with_focal = sum(1 for _, focal in rows if focal)
+    return "\n".join([texts.t(texts.INSTITUTIONS_HEADER, committee=committee, count=len(rows)),
+                      texts.t(texts.INSTITUTIONS_SHORT, with_focal=with_focal, without=len(rows) - with_focal),
+                      texts.t(texts.LONG_IN_FILE, filename=file_name(texts.INSTITUTIONS_FILE, committee=committee)),
+                      texts.INSTITUTIONS_FOOTER])
 
 
 async def invite(update: Update, context: AppContext) -> None:
