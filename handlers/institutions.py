@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
@@ -36,17 +38,23 @@ async def institutions(update: Update, context: AppContext) -> None:
     async with context.transaction() as db:
         member = await acting(db, update, context, Role.SECRETARY, command="/instituciones")
         if adding:
-            lines = []
+            lines, tally = [], Counter()
             for name in names:
                 try:
                     institution, created = await committees.add_institution(
                         db, committee=member.committee, name=name, now=context.now(), actor=author(update).actor)
                 except committees.NameWithoutLetters:
                     lines.append(texts.t(texts.INSTITUTION_NAME_WITHOUT_LETTERS, name=name))
+                    tally["refused"] += 1
                     continue
+                tally["added" if created else "existing"] += 1
                 lines.append(texts.t(texts.INSTITUTION_ADDED, name=institution.name, committee=member.committee.name)
                              if created else texts.t(texts.INSTITUTION_EXISTS, name=name, existing=institution.name))
-            answer = "\n\n".join(lines)
+            filename = file_name(texts.INSTITUTIONS_ADDED_FILE, committee=member.committee.name)
+            short = "\n".join([texts.t(texts.INSTITUTIONS_ADDED_SHORT, committee=member.committee.name,
+                                       added=tally["added"], existing=tally["existing"], refused=tally["refused"]),
+                               texts.t(texts.LONG_IN_FILE, filename=filename)])
+            answer = Long("\n\n".join(lines), short, filename)
         else:
             rows = await queries.institutions_with_focal_points(db, member.committee_id)
             answer = Long(render_list(member.committee.name, rows), render_short(member.committee.name, rows),

@@ -3,13 +3,20 @@ and every answer keeps Telegram's one message a second per chat (a 429 waits and
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
 from sqlalchemy import func, select
 
 from bot import texts
 from models.entities import Agreement, Role
 from tests.support.actas import LONG_HEADER, acta_text
-from tests.support.reminders import REMINDER_SCALE
+from bot.reminders.planner import plan_due
+from tests.support.reminders import REMINDER_SCALE, many_reminders
 from tests.support.scenarios import invitation_code
+
+# Every 429 the fake API answers makes PTB warn about RetryAfter.retry_after's future type.
+pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 
 
 async def secretary(telegram, sessions, clock):
@@ -108,16 +115,18 @@ async def test_a_short_list_is_still_a_message(telegram, sessions, clock, commit
 async def test_long_members_and_institutions_lists_go_as_files(telegram, sessions, clock, committee):
     rosa = await secretary(telegram, sessions, clock)
     names = ", ".join(f"Municipalidad Distrital de Centro Poblado Número {n}" for n in range(300))
-    await rosa.send(f"/instituciones agregar {names}")
+    [added] = messages(await rosa.send(f"/instituciones agregar {names}, PNP, ..."))
+    assert "agregué 301 institución(es); 0 ya estaba(n) registrada(s); 1 no era(n)" in added.text
 
     institutions = messages(await rosa.send("/instituciones"))
     members = messages(await rosa.send("/miembros"))
 
-    assert len(institutions) == 1 and "sin punto focal: 300" in institutions[0].text
-    assert len(members) == 1 and "Instituciones sin punto focal: 300" in members[0].text
+    assert len(institutions) == 1 and "sin punto focal: 301" in institutions[0].text
+    assert len(members) == 1 and "Instituciones sin punto focal: 301" in members[0].text
     files = dict(telegram.api.documents(rosa.id))
-    assert set(files) == {"instituciones-CORESEC-Moquegua.txt", "miembros-CORESEC-Moquegua.txt"}
-    assert files["miembros-CORESEC-Moquegua.txt"].decode().count("sin punto focal") == 300
+    assert set(files) == {"instituciones-agregadas-CORESEC-Moquegua.txt", "instituciones-CORESEC-Moquegua.txt",
+                          "miembros-CORESEC-Moquegua.txt"}
+    assert files["miembros-CORESEC-Moquegua.txt"].decode().count("sin punto focal") == 301
 
 
 async def test_a_429_on_an_answer_waits_and_sends_it_again(telegram, sessions, clock, committee):
@@ -139,3 +148,16 @@ async def test_answers_to_one_chat_keep_one_message_a_second(telegram, sessions,
         await rosa.send("/ayuda")
 
     assert telegram.api.too_many == 0 and telegram.api.most_in_window(1, rosa.id) == 1
+
+
+async def test_answers_and_reminders_to_the_same_chat_keep_one_message_a_second(telegram, sessions, clock, committee,
+                                                                               rounds):
+    telegram.api.limit_floods(REMINDER_SCALE)
+    carlos = telegram.person("Carlos")
+    await many_reminders(sessions, clock, committee.id, [carlos.id] * 4)
+    await plan_due(sessions, clock.now(), everything=True)
+
+    await asyncio.gather(rounds.run(), *(carlos.send("/ayuda") for _ in range(3)))
+
+    assert len(telegram.api.delivered(carlos.id)) == 7 and telegram.api.too_many == 0
+    assert telegram.api.most_in_window(1, carlos.id) == 1
