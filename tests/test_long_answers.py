@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import texts
+from bot.reminders.planner import plan_due
 from models.entities import Agreement, Role
 from tests.support.actas import LONG_HEADER, acta_text
-from bot.reminders.planner import plan_due
 from tests.support.reminders import REMINDER_SCALE, many_reminders
 from tests.support.scenarios import invitation_code
 

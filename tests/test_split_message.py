@@ -51,7 +51,7 @@ def joins_back(whole: str, pieces: list[str]) -> bool:
     return whole[position:].strip() == ""
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example])
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example])
 @given(text=TEXTS, limit=st.sampled_from([120, 500, 4096]))
 def test_every_piece_fits_parses_and_the_pieces_show_the_whole(text, limit):
     pieces = split_message(text, limit)
