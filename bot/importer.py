@@ -33,6 +33,7 @@ NO_FOLLOWUP = "no_followup"
 NO_IMPLEMENTER = "no_implementer"  # registered with the follow-up responsible as implementer
 DEADLINE_BEFORE_SESSION = "deadline_before_session"  # registered without a deadline
 DEADLINE_TOO_LATE = "deadline_too_late"  # more than ten years after the session: registered without a deadline
+SHORT_LINES = 5  # problems named in a preview's short message; the file has them all
 
 
 @dataclass(frozen=True)
@@ -245,6 +246,58 @@ def render_preview(plan: ImportPlan) -> str:
     elif not new:
         lines.append(texts.IMPORT_NOTHING_NEW)
     lines.append("\n" + texts.IMPORT_HOW_TO_FIX)
+    return "\n".join(lines)
+
+
+def render_preview_short(plan: ImportPlan, filename: str) -> str:
+    """The preview in one message, for an acta whose whole preview goes as a file: what it is, the counts, and the
+    problems that stop it (the first few)."""
+    lines = [texts.t(texts.IMPORT_PREVIEW_HEADER, title=shorten(plan.parsed.title or texts.IMPORT_NO_TITLE, 200))]
+    if plan.session is not None:
+        lines.append(texts.t(texts.IMPORT_PREVIEW_SESSION, session=session_name(plan.session),
+                             state=texts.IMPORT_SESSION_KNOWN if plan.existing_session else texts.IMPORT_SESSION_NEW))
+    new = plan.to_register
+    if new:
+        lines.append(texts.t(texts.IMPORT_PREVIEW_COUNTS, agreements=_count(len(new), texts.IMPORT_AGREEMENTS),
+                             assignments=_count(sum(len(a.implementers) for a in new), texts.IMPORT_ASSIGNMENTS)))
+    if plan.names:
+        lines.append(texts.t(texts.IMPORT_SHORT_INSTITUTIONS,
+                             known=len({m.institution.id for m in plan.names if m.institution and not m.near}),
+                             near=sum(m.near for m in plan.names), new=sum(m.institution is None for m in plan.names)))
+    counts = [(sum(note in a.notes for a in new), template) for note, template in (
+        (NO_DEADLINE, texts.IMPORT_SHORT_NO_DEADLINE), (NO_FOLLOWUP, texts.IMPORT_SHORT_NO_FOLLOWUP),
+        (NO_IMPLEMENTER, texts.IMPORT_SHORT_NO_IMPLEMENTER))]
+    counts.append((sum(DEADLINE_BEFORE_SESSION in a.notes or DEADLINE_TOO_LATE in a.notes for a in new),
+                   texts.IMPORT_SHORT_DEADLINE_DROPPED))
+    counts.append((len(plan.notes), texts.IMPORT_SHORT_NOTES))
+    if items := [texts.t(template, count=count) for count, template in counts if count]:
+        lines.append(texts.t(texts.IMPORT_SHORT_QUALITY, items=texts.Html(", ".join(items))))
+    if plan.existing:
+        lines.append(texts.t(texts.IMPORT_SHORT_EXISTING, count=len(plan.existing)))
+    if plan.problems:
+        lines.append(texts.t(texts.IMPORT_SHORT_PROBLEMS, count=len(plan.problems)))
+        lines += [texts.t(texts.IMPORT_LINE, text=shorten(problem, 200)) for problem in plan.problems[:SHORT_LINES]]
+        if len(plan.problems) > SHORT_LINES:
+            lines.append(texts.t(texts.LONG_MORE, count=len(plan.problems) - SHORT_LINES))
+    elif not new:
+        lines.append(texts.IMPORT_NOTHING_NEW)
+    lines.append("\n" + texts.t(texts.LONG_IN_FILE, filename=filename))
+    lines.append(texts.IMPORT_HOW_TO_FIX)
+    return "\n".join(lines)
+
+
+def render_result_short(result: ImportResult, filename: str) -> str:
+    """The summary after registering, in one message, for an acta whose whole summary goes as a file."""
+    lines = [texts.t(texts.IMPORT_SAVED, agreements=_count(len(result.agreements), texts.IMPORT_AGREEMENTS),
+                     assignments=_count(result.assignments, texts.IMPORT_ASSIGNMENTS),
+                     session=session_name(result.session))]
+    if result.new_institutions:
+        lines.append(texts.t(texts.IMPORT_SAVED_NEW_COUNT, institutions=_count(len(result.new_institutions),
+                                                                               texts.IMPORT_NEW_INSTITUTIONS)))
+    if result.skipped:
+        lines.append(texts.t(texts.IMPORT_SAVED_SKIPPED_COUNT, count=len(result.skipped)))
+    lines.append(texts.t(texts.LONG_IN_FILE, filename=filename))
+    lines.append(texts.IMPORT_SAVED_NEXT)
     return "\n".join(lines)
 
 

@@ -13,6 +13,7 @@ from bot import access, keyboards, members, texts
 from bot.callbacks import ListPage
 from bot.clock import local_today
 from bot.context import AppContext
+from bot.messaging import Long, file_name
 from bot.views import agreement_deadline, day, session_name, shorten, stored_deadline
 from handlers.common import Refused, acting, args_text, reply, unknown_institution
 from models import queries
@@ -99,10 +100,20 @@ async def show_agreement(update: Update, context: AppContext) -> None:
             deadline_history = await queries.audit_trail(db, "agreement", agreement.id, "deadline_changed")
             authors = await members.actors_named(db, member.committee_id, [e.actor for e in deadline_history])
             updates = await queries.history(db, [a.id for a in agreement.assignments])
-            answer = render_detail(agreement, deadline_history, updates,
-                                   local_today(context.services.clock, member.committee.timezone),
-                                   member.committee.timezone, authors)
+            today = local_today(context.services.clock, member.committee.timezone)
+            filename = file_name(texts.AGREEMENT_FILE, code=agreement.code)
+            answer = Long(render_detail(agreement, deadline_history, updates, today, member.committee.timezone,
+                                        authors),
+                          render_short(agreement, len(updates), today, filename), filename)
     await reply(update, context, answer)
+
+
+def render_short(agreement: Agreement, updates: int, today, filename: str) -> str:
+    """One agreement in one message, when its whole history goes as a file."""
+    return "\n".join([texts.t(texts.AGREEMENT_SHORT, code=agreement.code, session=session_name(agreement.session),
+                              text=shorten(agreement.text, 300), deadline=agreement_deadline(agreement, today),
+                              count=len(agreement.assignments), updates=updates),
+                      texts.t(texts.LONG_IN_FILE, filename=filename)])
 
 
 def render_detail(agreement: Agreement, deadline_history, updates, today, timezone: str,

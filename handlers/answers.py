@@ -18,6 +18,7 @@ from telegram.ext import (
 
 from bot import texts, waiting
 from bot.context import AppContext
+from bot.messaging import Long
 from handlers.common import reply
 from models.entities import Committee, Waiting, WaitKind
 
@@ -42,7 +43,7 @@ def expect(application: Application, kind: WaitKind, answer: Answer) -> None:
 
 
 async def ask(update: Update, context: AppContext, kind: WaitKind, *, committee_id: int, member_id: int,
-              about: dict[str, Any], text: str, keyboard: InlineKeyboardMarkup | None = None) -> Message:
+              about: dict[str, Any], text: str | Long, keyboard: InlineKeyboardMarkup | None = None) -> Message:
     """Send the question, and only once Telegram took it, wait for this person's answer in this chat."""
     sent = await reply(update, context, text, keyboard)
     async with context.transaction() as db:

@@ -10,7 +10,8 @@ from telegram.error import TelegramError
 
 from bot import texts
 from bot.context import AppContext
-from bot.messaging import send_text
+from bot.messaging import Long, send_text
+from bot.outbox.jobs import RUNTIME
 from bot.progress import Author, ReportRefused
 from models import queries
 from models.entities import Assignment, Member, Role
@@ -80,16 +81,25 @@ async def tell(context: AppContext, chats: list[int], text: str) -> None:
     """A message nobody is waiting for, after the commit, to each chat: one Telegram refuses is logged and skipped."""
     for chat_id in chats:
         try:
-            await send_text(context.bot, chat_id, text)
+            await send_text(context.bot, chat_id, text, pacer=pacer(context))
         except TelegramError:
             log.warning("could not tell chat %s: %s", chat_id, texts.plain(text)[:40], exc_info=True)
 
 
-async def reply(update: Update, context: AppContext, text: str,
+async def reply(update: Update, context: AppContext, text: str | Long,
                 keyboard: InlineKeyboardMarkup | None = None) -> Message:
+    """The answer to this chat (a `Long` one as a short message and a file), paced like everything the bot sends."""
     if getattr(context, "acting_in", None):
-        text = f"{texts.t(texts.ACTING_IN, committee=context.acting_in)}\n{text}"
-    return await send_text(context.bot, update.effective_chat.id, text, reply_markup=keyboard)
+        acting_in = f"{texts.t(texts.ACTING_IN, committee=context.acting_in)}\n"
+        text = text.prefixed(acting_in) if isinstance(text, Long) else acting_in + text
+    return await send_text(context.bot, update.effective_chat.id, text, reply_markup=keyboard, pacer=pacer(context))
+
+
+def pacer(context: AppContext):
+    """The pacer the outbox shares (bot/outbox/pacing.py): answers pass it too, so that an answer and a reminder to
+    the same chat keep Telegram's one message a second, and a 429 holds both."""
+    runtime = context.application.bot_data.get(RUNTIME)
+    return runtime.pacer if runtime is not None else None
 
 
 async def unknown_institution(db: AsyncSession, member: Member, name: str) -> str:

@@ -16,8 +16,9 @@ from telegram.ext import (
 
 from bot import texts
 from bot.context import AppContext
+from bot.messaging import send_text
 from handlers import committee_choice
-from handlers.common import Ambiguous, Refused, reply, role_of_chat
+from handlers.common import Ambiguous, Refused, pacer, reply, role_of_chat
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ async def on_error(update: object, context: AppContext) -> None:
                     return
                 except BadRequest:
                     pass  # the handler had answered the press already: Telegram takes one answer, so say it here
-            await context.bot.send_message(update.effective_chat.id, answer)
+            await send_text(context.bot, update.effective_chat.id, answer, pacer=pacer(context))
         except TelegramError:
             log.warning("could not tell chat %s about the failure", update.effective_chat.id)
 
@@ -71,7 +72,7 @@ async def invalid_button(update: Update, context: AppContext) -> None:
 
 async def unknown_command(update: Update, context: AppContext) -> None:
     """A command the bot does not have."""
-    await context.bot.send_message(update.effective_chat.id, texts.UNKNOWN_COMMAND)
+    await send_text(context.bot, update.effective_chat.id, texts.UNKNOWN_COMMAND, pacer=pacer(context))
 
 
 def register(application: Application) -> None:

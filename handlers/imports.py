@@ -16,6 +16,7 @@ from bot.acta import ActaError
 from bot.clock import local_today
 from bot.context import AppContext
 from bot.importer import ImportPlan, SessionKey, Source
+from bot.messaging import Long
 from bot.views import shorten
 from handlers import answers
 from handlers.common import acting, args_text, author, refuse_not_secretary, reply
@@ -128,7 +129,9 @@ async def pressed(update: Update, context: AppContext) -> None:
         await _show(update, context, _link(question), dict(about, preview=preview + 1), plan,
                     texts.IMPORT_CHANGED + "\n\n")
     else:
-        await reply(update, context, importer.render_result(result))
+        await reply(update, context, Long(importer.render_result(result),
+                                          importer.render_result_short(result, texts.IMPORT_RESULT_FILE),
+                                          texts.IMPORT_RESULT_FILE))
 
 
 async def _read(update: Update, context: AppContext, link: dict, about: dict, source: Source,
@@ -159,9 +162,13 @@ async def _show(update: Update, context: AppContext, link: dict, about: dict, pl
     about = dict(about, step=CONFIRM, **importer.kept(plan.parsed, plan.session, plan.decisions()))
     if about.get("source") and about["source"]["filename"]:
         about["source"] = None  # only a paste goes on in the next message; the file is not needed again
-    text = intro + importer.render_preview(plan)
+    # A long preview is one short message with Confirmar and the whole as a file (bot/messaging.py).
+    question = texts.IMPORT_CONFIRM_QUESTION if plan.can_register else ""
+    text = Long(intro + importer.render_preview(plan) + question,
+                intro + importer.render_preview_short(plan, texts.IMPORT_PREVIEW_FILE) + question,
+                texts.IMPORT_PREVIEW_FILE)
     if plan.can_register:
-        await answers.ask(update, context, IMPORT, **link, about=about, text=text + texts.IMPORT_CONFIRM_QUESTION,
+        await answers.ask(update, context, IMPORT, **link, about=about, text=text,
                           keyboard=keyboards.confirm_import(about["preview"]))
     else:  # still waiting: the secretary may send the acta again, corrected
         await answers.ask(update, context, IMPORT, **link, about=about, text=text)

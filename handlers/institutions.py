@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
 from bot import committees, texts
 from bot.context import AppContext
+from bot.messaging import Long, file_name
 from bot.views import day
 from handlers.common import acting, args_text, author, reply, unknown_institution
 from models import queries
@@ -37,20 +40,27 @@ async def institutions(update: Update, context: AppContext) -> None:
     async with context.transaction() as db:
         member = await acting(db, update, context, Role.SECRETARY, command="/instituciones")
         if adding:
-            lines = []
+            lines, tally = [], Counter()
             for name in names:
                 try:
                     institution, created = await committees.add_institution(
                         db, committee=member.committee, name=name, now=context.now(), actor=author(update).actor)
                 except committees.NameWithoutLetters:
                     lines.append(texts.t(texts.INSTITUTION_NAME_WITHOUT_LETTERS, name=name))
+                    tally["refused"] += 1
                     continue
+                tally["added" if created else "existing"] += 1
                 lines.append(texts.t(texts.INSTITUTION_ADDED, name=institution.name, committee=member.committee.name)
                              if created else texts.t(texts.INSTITUTION_EXISTS, name=name, existing=institution.name))
-            answer = "\n\n".join(lines)
+            filename = file_name(texts.INSTITUTIONS_ADDED_FILE, committee=member.committee.name)
+            short = "\n".join([texts.t(texts.INSTITUTIONS_ADDED_SHORT, committee=member.committee.name,
+                                       added=tally["added"], existing=tally["existing"], refused=tally["refused"]),
+                               texts.t(texts.LONG_IN_FILE, filename=filename)])
+            answer = Long("\n\n".join(lines), short, filename)
         else:
-            answer = render_list(member.committee.name,
-                                 await queries.institutions_with_focal_points(db, member.committee_id))
+            rows = await queries.institutions_with_focal_points(db, member.committee_id)
+            answer = Long(render_list(member.committee.name, rows), render_short(member.committee.name, rows),
+                          file_name(texts.INSTITUTIONS_FILE, committee=member.committee.name))
     await reply(update, context, answer)
 
 
@@ -63,6 +73,15 @@ def render_list(committee: str, rows) -> str:
                              focal=texts.t(texts.INSTITUTIONS_FOCAL, count=focal) if focal else ""))
     lines.append(texts.INSTITUTIONS_FOOTER)
     return "\n".join(lines)
+
+
+def render_short(committee: str, rows) -> str:
+    """The list in one message, when the whole goes as a file."""
+    with_focal = sum(1 for _, focal in rows if focal)
+    return "\n".join([texts.t(texts.INSTITUTIONS_HEADER, committee=committee, count=len(rows)),
+                      texts.t(texts.INSTITUTIONS_SHORT, with_focal=with_focal, without=len(rows) - with_focal),
+                      texts.t(texts.LONG_IN_FILE, filename=file_name(texts.INSTITUTIONS_FILE, committee=committee)),
+                      texts.INSTITUTIONS_FOOTER])
 
 
 async def invite(update: Update, context: AppContext) -> None:

@@ -13,6 +13,7 @@ from bot import keyboards, members, texts
 from bot.callbacks import MemberButton
 from bot.context import AppContext
 from bot.members import MemberRefused
+from bot.messaging import Long, file_name
 from handlers.common import acting, args_text, author, reply, tell
 from handlers.start import set_menu
 from models.entities import Role
@@ -26,8 +27,22 @@ async def list_members(update: Update, context: AppContext) -> None:
     """The secretary's committee: its secretaries, focal points by institution and observers, each with its N°."""
     async with context.transaction() as db:
         member = await acting(db, update, context, Role.SECRETARY, command="/miembros")
-        answer = members.render_roster(await members.roster(db, member.committee))
+        found = await members.roster(db, member.committee)
+        filename = file_name(texts.MEMBERS_FILE, committee=member.committee.name)
+        answer = Long(members.render_roster(found), _roster_short(found, filename), filename)
     await reply(update, context, answer)
+
+
+def _roster_short(found: members.Roster, filename: str) -> str:
+    """/miembros in one message, when the whole list goes as a file."""
+    example = next((m.id for _, linked in found.focal_points for m in linked), None)
+    lines = [texts.t(texts.MEMBERS_HEADER, committee=found.committee.name, count=found.count),
+             texts.t(texts.MEMBERS_SHORT, secretaries=len(found.secretaries), observers=len(found.observers),
+                     focal=sum(len(linked) for _, linked in found.focal_points))]
+    if uncovered := sum(1 for _, linked in found.focal_points if not linked):
+        lines.append(texts.t(texts.MEMBERS_SHORT_UNCOVERED, count=uncovered))
+    lines += [texts.t(texts.LONG_IN_FILE, filename=filename), texts.t(texts.MEMBERS_FOOTER, number=example or 12)]
+    return "\n".join(lines)
 
 
 async def revoke(update: Update, context: AppContext) -> None:

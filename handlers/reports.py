@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from bot import access, callbacks, keyboards, progress, texts, waiting
 from bot.clock import local_today
 from bot.context import AppContext
 from bot.evidence import FileRef, FileTooBig, fetch_file
+from bot.messaging import Long, file_name
 from bot.progress import ReportRefused
 from bot.views import agreement_deadline, shorten
 from handlers import answers
@@ -27,7 +29,8 @@ from models.entities import Assignment, Role, Status, Waiting, WaitKind
 from models.lifecycle import CLOSED, Action
 from models.semaforo import EMOJI, Light
 
-PENDING_LIMIT = 30
+PENDING_LIMIT = 30  # agreements whose buttons fit under one message
+PENDING_SHORT = 10  # the nearest ones shown, with their buttons, when the whole list goes as a file
 BUTTON_ACTIONS = {"c": Action.REPORT_DONE, "p": Action.PROGRESS, "d": Action.DIFFICULTY}
 # What each button asks, what the answer records, and how to ask again once the question expired.
 ASKED = {Action.PROGRESS: (WaitKind.NOTE, texts.ASK_NOTE),
@@ -47,20 +50,27 @@ async def pending(update: Update, context: AppContext) -> None:
             raise Refused(texts.NOT_IMPLEMENTER)
         assignments = await progress.implementer_assignments(db, user.id, chat.id)
         committees = {m.committee_id: m.committee for m in linked}
-        lights = await progress.lights_now(db, assignments[:PENDING_LIMIT], committees, context.now())
+        lights = await progress.lights_now(db, assignments, committees, context.now())
     institutions = sorted({m.institution.name for m in linked})
     if not assignments:
         await reply(update, context, texts.PENDING_EMPTY)
         return
-    shown = assignments[:PENDING_LIMIT]
-    lines = [texts.t(texts.PENDING_HEADER, institutions=", ".join(institutions), count=len(assignments))]
-    for a in shown:
-        today = local_today(context.services.clock, committees[a.agreement.committee_id].timezone)
-        lines.append(_pending_line(a, lights[a.id], today, several=len(institutions) > 1))
-    if len(assignments) > len(shown):
-        lines.append(texts.t(texts.PENDING_MORE, count=len(assignments) - len(shown)))
-    lines.append(texts.PENDING_FOOTER)
-    await reply(update, context, "\n\n".join(lines), keyboards.pending(shown, len(institutions) > 1))
+    several = len(institutions) > 1
+    header = texts.t(texts.PENDING_HEADER, institutions=", ".join(institutions), count=len(assignments))
+    lines = [_pending_line(a, lights[a.id], local_today(context.services.clock,
+                                                        committees[a.agreement.committee_id].timezone), several)
+             for a in assignments]
+    # More than the buttons can carry, or more than three messages: the nearest ones here, all of them in a file.
+    filename = file_name(texts.PENDING_FILE, institutions="-".join(institutions))
+    tally = Counter(lights.values())
+    short = [header, texts.t(texts.PENDING_SHORT_LIGHTS, red=tally[Light.RED], yellow=tally[Light.YELLOW],
+                             green=tally[Light.GREEN], grey=tally[Light.GREY]),
+             texts.t(texts.PENDING_SHORT_NEAREST, count=min(PENDING_SHORT, len(lines))), *lines[:PENDING_SHORT],
+             texts.t(texts.LONG_IN_FILE, filename=filename), texts.PENDING_FOOTER]
+    answer = Long("\n\n".join([header, *lines, texts.PENDING_FOOTER]), "\n\n".join(short), filename,
+                  as_file=True if len(assignments) > PENDING_LIMIT else None)
+    shown = assignments[:PENDING_SHORT] if answer.goes_as_file() else assignments
+    await reply(update, context, answer, keyboards.pending(shown, several))
 
 
 def _pending_line(a: Assignment, colour: Light, today: date, several: bool) -> str:

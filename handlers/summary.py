@@ -10,8 +10,9 @@ from telegram.ext import Application, CommandHandler
 
 from bot import exports, informe, summaries, summary_render, texts
 from bot.context import AppContext
+from bot.messaging import paced
 from bot.views import day, shorten
-from handlers.common import acting, args_text, reply
+from handlers.common import acting, args_text, pacer, reply
 from models import queries
 from models.entities import Committee, Role
 
@@ -60,9 +61,10 @@ async def send_report(update: Update, context: AppContext) -> None:
     document = await asyncio.to_thread(exports.pdf, report)
     chat_id = update.effective_chat.id
     caption = texts.t(texts.REPORT_CAPTION, committee=report.summary.committee, date=day(report.summary.today))
-    await context.bot.send_document(chat_id, document=workbook, filename=exports.filename(report, "xlsx"),
-                                    caption=caption)
-    await context.bot.send_document(chat_id, document=document, filename=exports.filename(report, "pdf"))
+    await paced(pacer(context), chat_id, lambda: context.bot.send_document(
+        chat_id, document=workbook, filename=exports.filename(report, "xlsx"), caption=caption))
+    await paced(pacer(context), chat_id, lambda: context.bot.send_document(
+        chat_id, document=document, filename=exports.filename(report, "pdf")))
 
 
 async def send_chart(update: Update, context: AppContext) -> None:
@@ -72,10 +74,10 @@ async def send_chart(update: Update, context: AppContext) -> None:
         return
     picture = await asyncio.to_thread(exports.chart_png, summary)
     tally = summary.tally
-    await context.bot.send_photo(
+    await paced(pacer(context), update.effective_chat.id, lambda: context.bot.send_photo(
         update.effective_chat.id, photo=picture, filename=exports.chart_filename(summary),
         caption=texts.t(texts.SEMAFORO_CAPTION, committee=summary.committee, date=day(summary.today),
-                        green=tally.green, yellow=tally.yellow, red=tally.red, grey=tally.grey))
+                        green=tally.green, yellow=tally.yellow, red=tally.red, grey=tally.grey)))
 
 
 async def _built(update: Update, context: AppContext, command: str, build):

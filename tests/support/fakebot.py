@@ -148,6 +148,15 @@ class FakeBotAPI:
         self.deliveries.clear()
         self.send_attempts.clear()
 
+    def limit_floods(self, time_scale: float) -> None:
+        """From now on answer 429, as Telegram does, to a send that breaks a flood limit (windows scaled as the bot's
+        pacer is in the test)."""
+        self.enforce_limits, self.time_scale = True, time_scale
+
+    def documents(self, chat_id: int | None = None) -> list[tuple[str, bytes]]:
+        """(file name, bytes) of every document the bot sent (to this chat) that Telegram accepted."""
+        return [c.params["document"] for c in self.sent(chat_id, "sendDocument") if c.message_id is not None]
+
     def slow(self, method: str, seconds: float, *, chat_id: int | None = None, times: int = 1) -> None:
         """The next `times` calls are carried out, but answered `seconds` late (Telegram far away)."""
         self._faults.append(Fault(method, 0, "", chat_id, times, delay=seconds))
