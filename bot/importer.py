@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import agreements, audit, committees, texts
-from bot.acta import MAX_BYTES, ActaError, ParsedActa, ParsedAgreement, read_acta, read_acta_text
+from bot.acta import MAX_BYTES, ActaError, ParsedActa, ParsedAgreement, worker
 from bot.acta.parser import find_header
 from bot.acta.readers import too_big
 from bot.deadlines import Deadline
@@ -119,6 +119,11 @@ def check_size(size: int | None) -> None:
         raise ActaError(too_big(size))
 
 
+def too_big_to_download() -> ActaError:
+    """A file sent without its size, that the Bot API refused to hand over ("file is too big")."""
+    return ActaError(texts.ACTA_TOO_BIG_UNKNOWN)
+
+
 def pasted(previous: Source | None, text: str) -> Source:
     """A pasted message: Telegram splits long pastes, so table rows without the title row continue the paste
     before."""
@@ -134,11 +139,14 @@ def has_title_row(text: str) -> bool:
 
 
 def read(source: Source, session: SessionKey | None = None) -> ParsedActa:
-    """The acta, its deadlines counted from the session's date when the session is known; ActaError if unreadable."""
-    held_on = session.held_on if session else None
-    if source.filename is None:
-        return read_acta_text(source.data, held_on)
-    return read_acta(source.filename, source.data, held_on)
+    """The acta, its deadlines counted from the session's date when the session is known; ActaError if unreadable
+    or past a limit (bot/acta/limits.py). Read in a worker process; blocks the caller (the command line)."""
+    return worker.read_isolated(source.filename, source.data, session.held_on if session else None)
+
+
+async def read_aside(source: Source, session: SessionKey | None = None) -> ParsedActa:
+    """`read`, awaited by the bot: other chats are served while the worker reads."""
+    return await worker.read_aside(source.filename, source.data, session.held_on if session else None)
 
 
 def session_key(words: str, today: date) -> SessionKey | None:
@@ -326,9 +334,13 @@ async def _plan_agreement(parsed: ParsedAgreement, names: _Names, session: Sessi
 
 
 def _repeated_codes(agreements: list[PlannedAgreement]) -> list[str]:
-    keys = [code_key(a.parsed.code) for a in agreements]
-    return [texts.plain(texts.t(texts.ACTA_REPEATED_CODE, code=a.parsed.code))
-            for n, a in enumerate(agreements) if keys[n] in keys[:n]]
+    seen, repeated = set(), []
+    for planned in agreements:
+        key = code_key(planned.parsed.code)
+        if key in seen:
+            repeated.append(texts.plain(texts.t(texts.ACTA_REPEATED_CODE, code=planned.parsed.code)))
+        seen.add(key)
+    return repeated
 
 
 def _unique(matches: list[NameMatch]) -> list[NameMatch]:
