@@ -15,7 +15,6 @@ from bot.acta.parser import find_header
 from bot.acta.readers import too_big
 from bot.deadlines import Deadline
 from bot.views import day, deadline_text, session_name, shorten
-from models import queries
 from models.entities import Agreement, Committee, Institution, InstitutionAlias, Session, SessionKind
 from models.names import institution_key
 from models.rules import (
@@ -276,30 +275,48 @@ def render_result(result: ImportResult) -> str:
 
 
 class _Names:
-    """Matches the acta's spellings to the committee's institutions, each spelling looked up once."""
+    """Matches the acta's spellings to the committee's institutions, each spelling looked up once. The committee's
+    names and learnt spellings are read in two queries, not two per spelling: an acta may name thousands."""
 
     def __init__(self, db: AsyncSession, committee: Committee):
         self._db, self._committee = db, committee
         self._found: dict[str, NameMatch] = {}
-        self._all: list[Institution] | None = None
+        self._all: list[tuple[Institution, set[str]]] | None = None  # each with the words of its key
+        self._by_key: dict[str, Institution] = {}
 
     async def match(self, written: str) -> NameMatch | None:
         key = institution_key(written)
         if not key:
             return None
         if key not in self._found:
-            institution = await queries.find_institution(self._db, self._committee.id, written)
-            near = None if institution else await self._near(key)
+            await self._load()
+            institution = self._by_key.get(key)
+            near = None if institution else self._near(key)
             self._found[key] = NameMatch(written, institution or near, near is not None)
         return self._found[key]
 
-    async def _near(self, key: str) -> Institution | None:
+    async def _load(self) -> None:
+        """The committee's institutions by key, then by learnt spelling (a name wins over an alias, as in
+        `queries.find_institution`)."""
+        if self._all is not None:
+            return
+        committee_id = self._committee.id
+        institutions = list(await self._db.scalars(select(Institution)
+                                                   .where(Institution.committee_id == committee_id)))
+        self._all = [(institution, set(institution.key.split())) for institution in institutions]
+        self._by_key = {institution.key: institution for institution in institutions}
+        by_id = {institution.id: institution for institution in institutions}
+        aliases = await self._db.execute(select(InstitutionAlias.key, InstitutionAlias.institution_id)
+                                         .where(InstitutionAlias.committee_id == committee_id))
+        for key, institution_id in aliases:
+            if institution_id in by_id:
+                self._by_key.setdefault(key, by_id[institution_id])
+
+    def _near(self, key: str) -> Institution | None:
         """The one institution whose words contain the spelling's, or are contained in them
         ("Región Policial" and "Región Policial Moquegua"); none when several could be meant."""
-        if self._all is None:
-            self._all = [i for i, _ in await queries.institutions_with_focal_points(self._db, self._committee.id)]
         words = set(key.split())
-        candidates = [i for i in self._all if words <= set(i.key.split()) or set(i.key.split()) <= words]
+        candidates = [i for i, its_words in self._all if words <= its_words or its_words <= words]
         return candidates[0] if len(candidates) == 1 else None
 
 

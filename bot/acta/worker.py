@@ -1,9 +1,12 @@
 """Reading an acta in a worker process with limits, so that no file can stop, slow down or exhaust the bot.
 
-Each reading is a process of its own, forked from a forkserver that has the readers imported already: about 15 ms
-to start, against about a second for a spawned interpreter that imports them again (docs/performance.md). The
-worker caps its own address space (RLIMIT_AS); the bot waits for its answer at most `Limits.seconds`, then kills
-it. The bot waits in a small thread pool of its own, so the event loop only awaits.
+Each reading is a process of its own, forked from a forkserver that has the readers imported and warmed up
+already: about 15 ms to start, against a second or more for a spawned interpreter that imports them again
+(docs/performance.md). Every new process imports the program's main module again (multiprocessing's rule): the
+forkserver has the command line (`acuerdos-bot`'s) imported too, or each reading would import the whole bot first.
+The worker caps its own address space (RLIMIT_AS) at what it holds when it starts plus `Limits.memory`; the bot
+waits for its answer at most `Limits.seconds`, then kills it. The bot waits in a small thread pool of its own, so
+the event loop only awaits.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from bot.acta.readers import read_acta, read_acta_text
 log = logging.getLogger(__name__)
 
 _CONTEXT = multiprocessing.get_context("forkserver")
-_CONTEXT.set_forkserver_preload([__name__])
+_CONTEXT.set_forkserver_preload([__name__, "bot.acta.warm", "bot.cli"])
 _KILLED_WAIT = 5  # seconds to collect a killed worker; SIGKILL is not refused, so this is only a bound
 _pool: ThreadPoolExecutor | None = None
 
@@ -74,7 +77,8 @@ async def read_aside(filename: str | None, data: bytes | str, session_date: date
 def _work(sender: Connection, filename: str | None, data: bytes | str, session_date: date | None,
           limits: Limits) -> None:
     """In the worker: cap the memory, read, and send one answer back: (kind, value)."""
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory, limits.memory))
+    cap = _address_space() + limits.memory
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     try:
         if filename is None:
             outcome = ("read", read_acta_text(data, session_date, limits))
@@ -92,3 +96,12 @@ def _work(sender: Connection, filename: str | None, data: bytes | str, session_d
         sender.send(("memory", None))
     finally:
         sender.close()
+
+
+def _address_space() -> int:
+    """Bytes of address space this process holds now (its libraries mapped), 0 where /proc does not say."""
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
+    except (OSError, StopIteration, ValueError):
+        return 0
