@@ -10,12 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import agreements, audit, committees, texts
-from bot.acta import MAX_BYTES, ActaError, ParsedActa, ParsedAgreement, read_acta, read_acta_text
+from bot.acta import MAX_BYTES, ActaError, ParsedActa, ParsedAgreement, worker
 from bot.acta.parser import find_header
 from bot.acta.readers import too_big
 from bot.deadlines import Deadline
 from bot.views import day, deadline_text, session_name, shorten
-from models import queries
 from models.entities import Agreement, Committee, Institution, InstitutionAlias, Session, SessionKind
 from models.names import institution_key, join_known
 from models.rules import (
@@ -120,6 +119,11 @@ def check_size(size: int | None) -> None:
         raise ActaError(too_big(size))
 
 
+def too_big_to_download() -> ActaError:
+    """A file sent without its size, that the Bot API refused to hand over ("file is too big")."""
+    return ActaError(texts.ACTA_TOO_BIG_UNKNOWN)
+
+
 def pasted(previous: Source | None, text: str) -> Source:
     """A pasted message: Telegram splits long pastes, so table rows without the title row continue the paste
     before."""
@@ -135,11 +139,14 @@ def has_title_row(text: str) -> bool:
 
 
 def read(source: Source, session: SessionKey | None = None) -> ParsedActa:
-    """The acta, its deadlines counted from the session's date when the session is known; ActaError if unreadable."""
-    held_on = session.held_on if session else None
-    if source.filename is None:
-        return read_acta_text(source.data, held_on)
-    return read_acta(source.filename, source.data, held_on)
+    """The acta, its deadlines counted from the session's date when the session is known; ActaError if unreadable
+    or past a limit (bot/acta/limits.py). Read in a worker process; blocks the caller (the command line)."""
+    return worker.read_isolated(source.filename, source.data, session.held_on if session else None)
+
+
+async def read_aside(source: Source, session: SessionKey | None = None) -> ParsedActa:
+    """`read`, awaited by the bot: other chats are served while the worker reads."""
+    return await worker.read_aside(source.filename, source.data, session.held_on if session else None)
 
 
 def session_key(words: str, today: date) -> SessionKey | None:
@@ -321,12 +328,14 @@ def render_result(result: ImportResult) -> str:
 
 
 class _Names:
-    """Matches the acta's spellings to the committee's institutions, each spelling looked up once."""
+    """Matches the acta's spellings to the committee's institutions, each spelling looked up once. The committee's
+    names and learnt spellings are read in two queries, not two per spelling: an acta may name thousands."""
 
     def __init__(self, db: AsyncSession, committee: Committee):
         self._db, self._committee = db, committee
         self._found: dict[str, NameMatch] = {}
-        self._all: list[Institution] | None = None
+        self._all: list[tuple[Institution, set[str]]] | None = None  # each with the words of its key
+        self._by_key: dict[str, Institution] = {}
         self._spellings: list[str] | None = None
 
     async def whole(self, names: list[str]) -> list[str]:
@@ -340,18 +349,34 @@ class _Names:
         if not key:
             return None
         if key not in self._found:
-            institution = await queries.find_institution(self._db, self._committee.id, written)
-            near = None if institution else await self._near(key)
+            await self._load()
+            institution = self._by_key.get(key)
+            near = None if institution else self._near(key)
             self._found[key] = NameMatch(written, institution or near, near is not None)
         return self._found[key]
 
-    async def _near(self, key: str) -> Institution | None:
+    async def _load(self) -> None:
+        """The committee's institutions by key, then by learnt spelling (a name wins over an alias, as in
+        `queries.find_institution`)."""
+        if self._all is not None:
+            return
+        committee_id = self._committee.id
+        institutions = list(await self._db.scalars(select(Institution)
+                                                   .where(Institution.committee_id == committee_id)))
+        self._all = [(institution, set(institution.key.split())) for institution in institutions]
+        self._by_key = {institution.key: institution for institution in institutions}
+        by_id = {institution.id: institution for institution in institutions}
+        aliases = await self._db.execute(select(InstitutionAlias.key, InstitutionAlias.institution_id)
+                                         .where(InstitutionAlias.committee_id == committee_id))
+        for key, institution_id in aliases:
+            if institution_id in by_id:
+                self._by_key.setdefault(key, by_id[institution_id])
+
+    def _near(self, key: str) -> Institution | None:
         """The one institution whose words contain the spelling's, or are contained in them
         ("Región Policial" and "Región Policial Moquegua"); none when several could be meant."""
-        if self._all is None:
-            self._all = [i for i, _ in await queries.institutions_with_focal_points(self._db, self._committee.id)]
         words = set(key.split())
-        candidates = [i for i in self._all if words <= set(i.key.split()) or set(i.key.split()) <= words]
+        candidates = [i for i, its_words in self._all if words <= its_words or its_words <= words]
         return candidates[0] if len(candidates) == 1 else None
 
 
@@ -386,9 +411,13 @@ async def _plan_agreement(parsed: ParsedAgreement, names: _Names, session: Sessi
 
 
 def _repeated_codes(agreements: list[PlannedAgreement]) -> list[str]:
-    keys = [code_key(a.parsed.code) for a in agreements]
-    return [texts.plain(texts.t(texts.ACTA_REPEATED_CODE, code=a.parsed.code))
-            for n, a in enumerate(agreements) if keys[n] in keys[:n]]
+    seen, repeated = set(), []
+    for planned in agreements:
+        key = code_key(planned.parsed.code)
+        if key in seen:
+            repeated.append(texts.plain(texts.t(texts.ACTA_REPEATED_CODE, code=planned.parsed.code)))
+        seen.add(key)
+    return repeated
 
 
 def _unique(matches: list[NameMatch]) -> list[NameMatch]:

@@ -547,6 +547,39 @@ ACTA_MERGED_CELLS = (
     "el archivo de nuevo."
 )
 ACTA_MERGED_ROW = "fila {number} de la tabla"
+ACTA_TOO_BIG_UNKNOWN = "El archivo pesa más de 20 MB, el máximo. Envía solo el acta, sin anexos ni fotos."
+ACTA_TOO_SLOW = (
+    "Leer este archivo tomó más de {seconds} segundos y lo dejé. Envía solo la tabla de acuerdos, p. ej. "
+    "cópiala en un .xlsx nuevo o pégala aquí desde el acta."
+)
+ACTA_TOO_HEAVY = (
+    "Este archivo necesita más memoria de la que puedo usar para leerlo. Envía solo la tabla de acuerdos, "
+    "p. ej. cópiala en un .docx o .xlsx nuevo, sin imágenes."
+)
+ACTA_TOO_MANY_AGREEMENTS = (
+    "El acta tiene más de {max} acuerdos, el máximo de una vez. Divídela: p. ej. envía los acuerdos 1 a {max} "
+    "en un archivo y el resto en otro; cada envío registra solo los que falten."
+)
+ACTA_TOO_WIDE = (
+    "La tabla tiene más de {max} columnas. Deja solo las del acta (N°, ACUERDO, RESPONSABLE, PLAZO…) "
+    "y envíala de nuevo."
+)
+ACTA_TOO_MANY_ROWS = (
+    "El archivo tiene más de {max} filas (hay algo escrito muy abajo en la hoja). Deja solo la tabla de "
+    "acuerdos, p. ej. cópiala en una hoja nueva, y envíala de nuevo."
+)
+ACTA_TOO_BIG_INFLATED = (
+    "El archivo {ext} ocupa más de {max} MB una vez abierto. Envía solo la tabla de acuerdos, "
+    "p. ej. cópiala en un archivo nuevo, sin imágenes ni anexos."
+)
+ACTA_LINE_TOO_LONG = (
+    "La línea {number} tiene {length} caracteres: no es una tabla con una fila por línea. Guarda el acta "
+    "desde Word o Excel como «Texto (delimitado por tabulaciones)» (.txt), o envía el .docx o .xlsx."
+)
+ACTA_ENCRYPTED_PDF = (
+    "El PDF está protegido con contraseña y no puedo abrirlo. Guárdalo sin contraseña (p. ej. «Imprimir › "
+    "Guardar como PDF») o envía el .docx del acta."
+)
 
 
 # Members: /miembros, /revocar, /salir

@@ -8,7 +8,7 @@ id (read again only when the session comes later), the acta as read and a digest
 from __future__ import annotations
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks, importer, keyboards, texts, waiting
@@ -54,7 +54,7 @@ async def received_file(update: Update, context: AppContext, question: Waiting) 
     document = update.effective_message.document
     try:
         importer.check_size(document.file_size)
-        data = await (await context.bot.get_file(document.file_id)).download_as_bytearray()
+        data = await _download(context, document.file_id)
     except ActaError as error:
         await _refuse(update, context, question, error)
         return
@@ -74,6 +74,16 @@ async def received_text(update: Update, context: AppContext, question: Waiting, 
         return
     session = importer.session_restored(about.get("session")) if source.pieces > 1 else None
     await _read(update, context, _link(question), about, source, session)
+
+
+async def _download(context: AppContext, file_id: str) -> bytearray:
+    """A file's bytes; ActaError when Telegram says it is over 20 MB (a file sent without its size)."""
+    try:
+        return await (await context.bot.get_file(file_id)).download_as_bytearray()
+    except BadRequest as error:
+        if "file is too big" in error.message.lower():
+            raise importer.too_big_to_download() from error
+        raise
 
 
 async def _received_session(update: Update, context: AppContext, question: Waiting, text: str) -> None:
@@ -138,7 +148,7 @@ async def _read(update: Update, context: AppContext, link: dict, about: dict, so
                 session: SessionKey | None = None, file_id: str | None = None) -> None:
     about = dict(about, preview=about["preview"] + 1)
     try:
-        parsed = importer.read(source, session)
+        parsed = await importer.read_aside(source, session)
     except ActaError as error:
         await _refuse(update, context, None, error, source, link=link, about=about)
         return

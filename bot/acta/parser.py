@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
 from bot import texts
+from bot.acta.limits import LIMITS, Limits
 from bot.deadlines import Deadline, find_deadline_in_text, parse_date, parse_deadline
 from models.names import institution_key, split_institutions
 from models.text import clean_text
@@ -43,6 +45,9 @@ class _Group:
 
     number: str
     problem: str
+    more: dict[str, None] = field(default_factory=dict)  # the problem cells of its later rows, each once
+    largest_minor: int = 0  # of its agreements' codes, for the next one without a number
+    has_agreement: bool = False
 
 
 @dataclass
@@ -72,8 +77,9 @@ _SESSION_NUMBER = re.compile(
 _SESSION_KIND = re.compile(r"sesion\s+(?P<kind>ordinaria|extraordinaria)")
 
 
-def parse_rows(rows: list[list[str]], session_date: date | None = None) -> ParsedActa:
+def parse_rows(rows: list[list[str]], session_date: date | None = None, limits: Limits = LIMITS) -> ParsedActa:
     """Read the header lines and the agreements table (header row included) of an acta."""
+    check_size(rows, limits)
     rows = [[_cell(value) for value in row] for row in rows]
     header_at = find_header(rows)
     if header_at is None:
@@ -90,17 +96,29 @@ def parse_rows(rows: list[list[str]], session_date: date | None = None) -> Parse
     session_date = session_date or written_date
     if session_date is None:
         warnings.append(texts.ACTA_NO_SESSION_DATE)
-    drafts = _drafts(rows[header_at], rows[header_at + 1:], warnings)
+    drafts = _drafts(rows[header_at], rows[header_at + 1:], warnings, limits.agreements)
     agreements = [_agreement(draft, session_date, warnings) for draft in drafts]
     agreements = [agreement for agreement in agreements if agreement]
     if not agreements:
         raise ActaError(texts.ACTA_NO_AGREEMENTS)
-    codes = [agreement.code for agreement in agreements]
-    warnings += [texts.plain(texts.t(texts.ACTA_REPEATED_CODE, code=c))
-                 for c in dict.fromkeys(codes) if codes.count(c) > 1]
+    codes = Counter(agreement.code for agreement in agreements)
+    warnings += [texts.plain(texts.t(texts.ACTA_REPEATED_CODE, code=c)) for c, n in codes.items() if n > 1]
     title = next((line for line in lines if not _fold(line).startswith("fecha")), None)
     number, kind = _session_number_and_kind(" ".join(lines))
     return ParsedActa(title, number, kind, session_date, agreements, warnings)
+
+
+def check_rows(count: int, limits: Limits = LIMITS) -> None:
+    """Refuse a file with more rows than an acta has, before reading them."""
+    if count > limits.rows:
+        raise ActaError(texts.plain(texts.t(texts.ACTA_TOO_MANY_ROWS, max=limits.rows)))
+
+
+def check_size(rows: list[list], limits: Limits = LIMITS) -> None:
+    """Refuse a table with more rows or columns than an acta has, before reading its cells."""
+    check_rows(len(rows), limits)
+    if any(len(row) > limits.columns and any(row[limits.columns:]) for row in rows):
+        raise ActaError(texts.plain(texts.t(texts.ACTA_TOO_WIDE, max=limits.columns)))
 
 
 def find_header(rows: list[list[str]]) -> int | None:
@@ -130,7 +148,7 @@ def _column_role(title: str) -> str | None:
     return None
 
 
-def _drafts(header: list[str], rows: list[list[str]], warnings: list[str]) -> list[_Draft]:
+def _drafts(header: list[str], rows: list[list[str]], warnings: list[str], most: int) -> list[_Draft]:
     columns: dict[str, int] = {}
     for index, title in enumerate(header):
         columns.setdefault(_column_role(title) or "", index)
@@ -142,6 +160,7 @@ def _drafts(header: list[str], rows: list[list[str]], warnings: list[str]) -> li
     drafts: list[_Draft] = []
     groups: list[_Group] = []
     previous: list[str] = []
+    largest_major = 0  # of every code so far, for the next top-level agreement without a number
     for row in rows:
         if not any(row) or _squeeze(row) == _squeeze(header):  # blank, or the header again
             continue
@@ -170,12 +189,18 @@ def _drafts(header: list[str], rows: list[list[str]], warnings: list[str]) -> li
             _add_names(drafts[-1].followup, followup)
         for code, piece in pieces:
             if code is None:
-                code = _next_code(drafts, group)
+                code = _next_code(group, largest_major)
                 warnings.append(texts.plain(texts.t(texts.ACTA_NUMBER_GIVEN, code=code)))
             names = (implementers[:], followup[:])
             drafts.append(_Draft(code, group, [piece], *names, cell(row, "deadline")))
+            group.has_agreement = True
+            group.largest_minor = max(group.largest_minor, _minor(code))
+            largest_major = max(largest_major, _major(code) or 0)
+            if len(drafts) > most:
+                raise ActaError(texts.plain(texts.t(texts.ACTA_TOO_MANY_AGREEMENTS, max=most)))
     for group in groups:
-        if group.number and not any(draft.group is group for draft in drafts):
+        group.problem = " ".join([group.problem, *group.more]).strip()
+        if group.number and not group.has_agreement:
             warnings.append(texts.plain(texts.t(texts.ACTA_NO_TEXT, code=group.number)))
     return drafts
 
@@ -188,8 +213,8 @@ def _group_of(groups: list[_Group], number: str, problem: str) -> tuple[_Group, 
     if group is None or (opens and not in_group):
         group = _Group(number, problem)
         groups.append(group)
-    elif problem not in group.problem:
-        group.problem = f"{group.problem} {problem}".strip()
+    elif problem and problem != group.problem and problem not in group.more:
+        group.more[problem] = None  # joined once at the end: appending to a string would grow quadratically
     return group, opens
 
 
@@ -240,12 +265,10 @@ def _add_names(names: list[str], more: list[str]) -> None:
     names.extend(name for name in more if institution_key(name) not in keys)
 
 
-def _next_code(drafts: list[_Draft], group: _Group) -> str:
+def _next_code(group: _Group, largest_major: int) -> str:
     if group.number and _major(group.number) is not None:
-        minors = [_minor(draft.code) for draft in drafts if draft.group is group]
-        return f"{_major(group.number)}.{max(minors, default=0) + 1}"
-    majors = [_major(draft.code) or 0 for draft in drafts]
-    return f"{max(majors, default=0) + 1:02d}"
+        return f"{_major(group.number)}.{group.largest_minor + 1}"
+    return f"{largest_major + 1:02d}"
 
 
 def _session_date(lines: list[str]) -> date | None:

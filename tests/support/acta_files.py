@@ -110,3 +110,44 @@ def make_pdf(above, table, rows_per_page=3) -> bytes:
 def pdf_text(x: float, y: float, text: str, size: float) -> bytes:
     escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode("cp1252")
     return b"BT /F1 %d Tf %.1f %.1f Td (%s) Tj ET" % (size, x, y, escaped)
+
+
+def sparse_xlsx(above, table) -> bytes:
+    """The acta as a workbook with one more value at the sheet's last cell, XFD1048576: a few KB on disk, a
+    sheet of 16,384 columns by 1,048,576 rows to a reader that pads its rows."""
+    book = openpyxl.load_workbook(io.BytesIO(make_xlsx(above, table)))
+    book.active["XFD1048576"] = "fin"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def inflating_docx(above, table, inflated: int) -> bytes:
+    """The acta as a Word file whose document.xml grows by `inflated` bytes of blanks once decompressed: tens of KB on
+    disk, written in pieces so that the test never holds the whole."""
+    import zipfile
+
+    original = zipfile.ZipFile(io.BytesIO(make_docx(above, table)))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as bomb:
+        for member in original.infolist():
+            content = original.read(member)
+            if member.filename != "word/document.xml":
+                bomb.writestr(member, content)
+                continue
+            head, tail = content.split(b"<w:body>", 1)
+            with bomb.open("word/document.xml", "w", force_zip64=True) as document:
+                document.write(head + b"<w:body>")
+                piece = b" " * (1024 * 1024)
+                for _ in range(inflated // len(piece)):
+                    document.write(piece)
+                document.write(tail)
+    return buffer.getvalue()
+
+
+def encrypted_pdf() -> bytes:
+    """A PDF protected with a password (the standard security handler), whose password nobody here knows."""
+    content = pdf_file([b"BT /F1 12 Tf 50 700 Td (Acuerdos) Tj ET"])
+    encrypt = (b"/Encrypt << /Filter /Standard /V 1 /R 2 /O <" + b"00" * 32 + b"> /U <" + b"11" * 32
+               + b"> /P -4 >> /ID [<0123456789abcdef0123456789abcdef> <0123456789abcdef0123456789abcdef>] ")
+    return content.replace(b"trailer\n<< ", b"trailer\n<< " + encrypt)

@@ -54,3 +54,17 @@ def acta_text(agreements: int = 200) -> str:
             lines.append(f"\t\t{text}\tWarmi Ñan, PNP\t{FOLLOWUP}")
         lines.append("\t\tlos canales de atención correspondientes.\t\t")
     return "\n".join(lines)
+
+
+def numbered_acta(agreements: int, institutions: int = 40) -> str:
+    """An acta of `agreements` sub-agreements numbered 1.1 … 80.25 (codes of two digits a level, as the parser reads
+    them), each with two responsibles drawn from `institutions` made-up names."""
+    lines = ["ACUERDOS DEL COMITÉ REGIONAL DE SEGURIDAD CIUDADANA PRIMERA SESIÓN ORDINARIA", "Fecha: 25/02/2026", "",
+             LONG_HEADER]
+    per_group = 25
+    for index in range(agreements):
+        code = f"{index // per_group + 1}.{index % per_group + 1}"
+        names = f"Institución {index % institutions + 1}, Institución {(index * 7) % institutions + 1}"
+        lines.append(f"{code}\t{PROBLEM}\tCoordinar el patrullaje del sector {index + 1} {DEADLINES[index % 5]}."
+                     f"\t{names}\t{FOLLOWUP}")
+    return "\n".join(lines)
