@@ -15,7 +15,15 @@ from bot.acta.parser import find_header
 from bot.acta.readers import too_big
 from bot.deadlines import Deadline
 from bot.views import day, deadline_text, session_name, shorten
-from models.entities import Agreement, Committee, Institution, InstitutionAlias, Session, SessionKind
+from models import queries
+from models.entities import (
+    Agreement,
+    Committee,
+    Institution,
+    InstitutionAlias,
+    Session,
+    SessionKind,
+)
 from models.names import institution_key, join_known
 from models.rules import (
     EARLIEST_SESSION,
