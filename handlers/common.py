@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 
 from bot import texts
@@ -85,10 +85,10 @@ async def tell(context: AppContext, chats: list[int], text: str) -> None:
 
 
 async def reply(update: Update, context: AppContext, text: str,
-                keyboard: InlineKeyboardMarkup | None = None) -> Message:
+                keyboard: InlineKeyboardMarkup | ForceReply | None = None, *, reply_to: int | None = None) -> Message:
     if getattr(context, "acting_in", None):
         text = f"{texts.t(texts.ACTING_IN, committee=context.acting_in)}\n{text}"
-    return await send_text(context.bot, update.effective_chat.id, text, reply_markup=keyboard)
+    return await send_text(context.bot, update.effective_chat.id, text, reply_markup=keyboard, reply_to=reply_to)
 
 
 async def unknown_institution(db: AsyncSession, member: Member, name: str) -> str:
