@@ -92,6 +92,9 @@ async def test_a_reminder_in_a_group_is_answered_by_replying_to_it(telegram, ses
     await lucia.send("40% se coordinó con la DREMO", chat=group, reply_to=reminder)
     assert "✅ Anotado: <b>3.1</b> (Warmi Ñan) — en proceso · 40%." in lucia.last(chat=group)
     assert [(u.percent, u.note) for u in await updates(sessions)] == [(40, "se coordinó con la DREMO")]
+    await carlos.send("Hola a todos", chat=group)  # a person wrote last; a command addressed to the bot still arrives
+    await lucia.send(f"/avance@{BOT_USERNAME} 3.1 60% Se remitió el oficio", chat=group)
+    assert "— en proceso · 60%." in lucia.last(chat=group)
 
 
 async def test_a_group_whose_bot_is_an_administrator_reads_plain_answers(telegram, sessions, clock, committee):
