@@ -111,6 +111,9 @@ class Long:
     def prefixed(self, prefix: str) -> Long:
         return replace(self, text=f"{prefix}{self.text}", short=f"{prefix}{self.short}")
 
+    def suffixed(self, suffix: str) -> Long:
+        return replace(self, text=f"{self.text}{suffix}", short=f"{self.short}{suffix}")
+
 
 def file_name(template: str, **values: str) -> str:
     """A file's name from a template of texts.py, each value folded to letters, digits and dashes ("PNP",
@@ -146,7 +149,8 @@ async def paced(pacer, chat_id: int, request: Callable[[], Awaitable[T]]) -> T:
     raise AssertionError("unreachable")
 
 
-async def send_text(bot: ExtBot, chat_id: int, text: str | Long, *, reply_markup: InlineKeyboardMarkup | None = None,
+async def send_text(bot: ExtBot, chat_id: int, text: str | Long, *,
+                    reply_markup: InlineKeyboardMarkup | ForceReply | None = None,
                     reply_to: int | None = None, pacer=None) -> Message:
     """Send a possibly long text; the keyboard goes on the last piece. Returns the last message.
 

@@ -208,7 +208,7 @@ PROGRESS_CHOOSE = "¿A cuál se refiere el avance?"
 PROGRESS_SAVED = "✅ Anotado: <b>{code}</b> ({institution}) — {status}{percent}."
 PROGRESS_FULL = "\n¿Ya está cumplido? Toca ✅ y envía la evidencia (un archivo o el número de oficio)."
 ASK_NOTE = "⏳ <b>{code}</b> ({institution}): ¿algún comentario sobre el avance? Escríbelo, o toca «Sin comentario»."
-ASK_DIFFICULTY = "⚠️ <b>{code}</b> ({institution}): ¿qué dificultad tienes? Escríbela en un mensaje."
+ASK_DIFFICULTY = "⚠️ <b>{code}</b> ({institution}): ¿qué dificultad tienes? Escríbela."
 ASK_EVIDENCE = (
     "✅ <b>{code}</b> ({institution}): envía la <b>evidencia</b> del cumplimiento: un archivo (PDF, foto) "
     "o el número de oficio, por ejemplo «Oficio N° 123-2026-GRM»."
@@ -255,6 +255,14 @@ WAIT_UNLINKED = (
     "te pregunté. No anoté nada."
 )
 NEW_USE_BUTTONS = "Toca un botón del último mensaje, o escribe /cancelar para salir."
+# A question asked in a group (handlers/answers.py): Telegram gives the bot only the replies to its messages there.
+GROUP_PERSON = '<a href="tg://user?id={id}">{name}</a>'
+GROUP_ANSWER = "↩️ {person}: <b>responde a este mensaje</b> (en un grupo solo leo las respuestas a mis mensajes)."
+GROUP_ANSWER_TYPED = (
+    "↩️ {person}: para escribirlo, <b>responde a este mensaje</b> (en un grupo solo leo las respuestas a mis "
+    "mensajes)."
+)
+GROUP_ANSWER_PLACEHOLDER = "Tu respuesta"
 BUTTON_REPORT_DONE = "✅ Reportar cumplido"
 BUTTON_YES_DONE = "✅ Sí, está cumplido"
 BUTTON_NO_PROGRESS = "⏳ No, es un avance"

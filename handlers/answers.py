@@ -1,13 +1,14 @@
 """Answers to the bot's questions: a plain message from someone the bot asked something in this chat goes to the
 continuation registered for the question's kind; /cancelar forgets the question. The question itself is a row
-of the database (bot/waiting.py), so it is asked only once delivered, and survives a restart."""
+of the database (bot/waiting.py), so it is asked only once delivered, and survives a restart. In a group the
+question asks to be replied to (ForceReply), since that is what Telegram gives a bot in privacy mode."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import Chat, ForceReply, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -43,14 +44,46 @@ def expect(application: Application, kind: WaitKind, answer: Answer) -> None:
 
 
 async def ask(update: Update, context: AppContext, kind: WaitKind, *, committee_id: int, member_id: int,
-              about: dict[str, Any], text: str | Long, keyboard: InlineKeyboardMarkup | None = None) -> Message:
-    """Send the question, and only once Telegram took it, wait for this person's answer in this chat."""
-    sent = await reply(update, context, text, keyboard)
+              about: dict[str, Any], text: str | Long, keyboard: InlineKeyboardMarkup | None = None,
+              typed: bool = True) -> Message:
+    """Send the question, and only once Telegram took it, wait for this person's answer in this chat. `typed`:
+    the question takes a written answer (or a file), not only a press of its buttons."""
+    if update.effective_chat.type in (Chat.GROUP, Chat.SUPERGROUP):
+        sent = await _ask_in_group(update, context, text, keyboard, typed)
+    else:
+        sent = await reply(update, context, text, keyboard)
     async with context.transaction() as db:
         await waiting.ask(db, chat_id=update.effective_chat.id, user_id=update.effective_user.id, kind=kind,
                           committee_id=committee_id, member_id=member_id, about=about, message_id=sent.message_id,
                           now=context.now())
     return sent
+
+
+async def _ask_in_group(update: Update, context: AppContext, text: str | Long, keyboard: InlineKeyboardMarkup | None,
+                        typed: bool) -> Message:
+    """A group's bot in privacy mode reads only the replies to its messages: a written answer is asked with
+    ForceReply, selective to the person named in it and replied to, threaded under their message (or the one whose
+    button they pressed). A message has one markup: buttons and ForceReply go in two, the question first."""
+    user, replied = update.effective_user, update.effective_message
+    reply_to = replied.message_id if replied else None
+    if not typed:
+        return await reply(update, context, text, keyboard, reply_to=reply_to)
+    person = texts.t(texts.GROUP_PERSON, id=user.id, name=user.full_name)
+    force = ForceReply(selective=True, input_field_placeholder=texts.GROUP_ANSWER_PLACEHOLDER)
+    if keyboard is None:
+        ending = f"\n\n{texts.t(texts.GROUP_ANSWER, person=person)}"
+        text = text.suffixed(ending) if isinstance(text, Long) else text + ending
+        return await reply(update, context, text, force, reply_to=reply_to)
+    sent = await reply(update, context, text, keyboard, reply_to=reply_to)
+    await reply(update, context, texts.t(texts.GROUP_ANSWER_TYPED, person=person), force, reply_to=reply_to)
+    return sent
+
+
+async def insist(update: Update, context: AppContext, text: str) -> Message:
+    """Say why an answer was not taken while its question keeps waiting; in a group, ask again to be replied to."""
+    if update.effective_chat.type not in (Chat.GROUP, Chat.SUPERGROUP):
+        return await reply(update, context, text)
+    return await _ask_in_group(update, context, text, None, True)
 
 
 async def received(update: Update, context: AppContext) -> None:

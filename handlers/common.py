@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import ForceReply, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 
 from bot import texts
@@ -87,12 +87,13 @@ async def tell(context: AppContext, chats: list[int], text: str) -> None:
 
 
 async def reply(update: Update, context: AppContext, text: str | Long,
-                keyboard: InlineKeyboardMarkup | None = None) -> Message:
+                keyboard: InlineKeyboardMarkup | ForceReply | None = None, *, reply_to: int | None = None) -> Message:
     """The answer to this chat (a `Long` one as a short message and a file), paced like everything the bot sends."""
     if getattr(context, "acting_in", None):
         acting_in = f"{texts.t(texts.ACTING_IN, committee=context.acting_in)}\n"
         text = text.prefixed(acting_in) if isinstance(text, Long) else acting_in + text
-    return await send_text(context.bot, update.effective_chat.id, text, reply_markup=keyboard, pacer=pacer(context))
+    return await send_text(context.bot, update.effective_chat.id, text, reply_markup=keyboard, reply_to=reply_to,
+                           pacer=pacer(context))
 
 
 def pacer(context: AppContext):

@@ -94,7 +94,7 @@ async def _received_session(update: Update, context: AppContext, question: Waiti
         return
     session = importer.session_key(text, local_today(context.services.clock, member.committee.timezone))
     if session is None:
-        await reply(update, context, texts.t(texts.IMPORT_BAD_SESSION, text=shorten(text, 40)))
+        await answers.insist(update, context, texts.t(texts.IMPORT_BAD_SESSION, text=shorten(text, 40)))
         return
     kept = question.about["source"]
     source = _source(kept)
@@ -179,7 +179,7 @@ async def _show(update: Update, context: AppContext, link: dict, about: dict, pl
                 texts.IMPORT_PREVIEW_FILE)
     if plan.can_register:
         await answers.ask(update, context, IMPORT, **link, about=about, text=text,
-                          keyboard=keyboards.confirm_import(about["preview"]))
+                          keyboard=keyboards.confirm_import(about["preview"]), typed=False)
     else:  # still waiting: the secretary may send the acta again, corrected
         await answers.ask(update, context, IMPORT, **link, about=about, text=text)
 

@@ -54,7 +54,7 @@ async def new_agreement(update: Update, context: AppContext) -> None:
         await _ask_code(update, context, link, {"institution_ids": []}, sessions[0])
         return
     await answers.ask(update, context, NEW, **link, about={"step": SESSION, "institution_ids": []},
-                      text=texts.NEW_ASK_SESSION, keyboard=keyboards.choose_session(sessions))
+                      text=texts.NEW_ASK_SESSION, keyboard=keyboards.choose_session(sessions), typed=False)
 
 
 def _link(question: Waiting) -> dict:
@@ -90,12 +90,13 @@ async def received_code(update: Update, context: AppContext, question: Waiting, 
     draft = question.about
     code = clean_code(text)
     if code is None:
-        await reply(update, context, texts.t(texts.NEW_BAD_CODE, code=shorten(text, 20)))
+        await answers.insist(update, context, texts.t(texts.NEW_BAD_CODE, code=shorten(text, 20)))
         return
     async with context.transaction() as db:
         exists = await queries.find_agreement(db, question.committee_id, code, session_id=draft["session_id"])
     if exists:
-        await reply(update, context, texts.t(texts.NEW_CODE_EXISTS, code=code, session=draft["session_name"]))
+        await answers.insist(update, context,
+                             texts.t(texts.NEW_CODE_EXISTS, code=code, session=draft["session_name"]))
         return
     await answers.ask(update, context, NEW, **_link(question), about=dict(draft, step=TEXT, code=code),
                       text=texts.t(texts.NEW_ASK_TEXT, code=code))
@@ -105,11 +106,13 @@ async def received_text(update: Update, context: AppContext, question: Waiting, 
     """The agreement's text."""
     text = text.strip()
     if len(text) > MAX_AGREEMENT_TEXT:
-        await reply(update, context, texts.t(texts.NEW_TEXT_TOO_LONG, length=len(text), max=MAX_AGREEMENT_TEXT))
+        await answers.insist(update, context,
+                             texts.t(texts.NEW_TEXT_TOO_LONG, length=len(text), max=MAX_AGREEMENT_TEXT))
         return
     await answers.ask(update, context, NEW, **_link(question), about=dict(question.about, step=INSTITUTIONS, text=text),
                       text=texts.NEW_ASK_INSTITUTIONS,
-                      keyboard=keyboards.choose_institutions(await _institutions(context, question), set()))
+                      keyboard=keyboards.choose_institutions(await _institutions(context, question), set()),
+                      typed=False)
 
 
 async def received_deadline(update: Update, context: AppContext, question: Waiting, text: str | None) -> None:
@@ -121,16 +124,16 @@ async def received_deadline(update: Update, context: AppContext, question: Waiti
         try:
             deadline = agreements.read_deadline(text, session_date)
         except agreements.UnreadableDeadline:
-            await reply(update, context, texts.t(texts.NEW_BAD_DEADLINE, text=shorten(text, 60)))
+            await answers.insist(update, context, texts.t(texts.NEW_BAD_DEADLINE, text=shorten(text, 60)))
             return
         if deadline and deadline.due and deadline.due < session_date:
-            await reply(update, context, texts.t(texts.DEADLINE_BEFORE_SESSION, deadline=day(deadline.due),
-                                                 session_date=day(session_date)))
+            await answers.insist(update, context, texts.t(texts.DEADLINE_BEFORE_SESSION, deadline=day(deadline.due),
+                                                          session_date=day(session_date)))
             return
         if deadline and deadline.due and deadline.due > latest_deadline(session_date):
-            await reply(update, context, texts.t(texts.DEADLINE_TOO_LATE, deadline=day(deadline.due),
-                                                 session_date=day(session_date),
-                                                 latest=day(latest_deadline(session_date))))
+            await answers.insist(update, context, texts.t(texts.DEADLINE_TOO_LATE, deadline=day(deadline.due),
+                                                          session_date=day(session_date),
+                                                          latest=day(latest_deadline(session_date))))
             return
         draft["deadline"] = None if deadline is None else {
             "due": deadline.due.isoformat() if deadline.due else None, "next_session": deadline.next_session,
@@ -141,7 +144,7 @@ async def received_deadline(update: Update, context: AppContext, question: Waiti
                       text=texts.t(texts.NEW_SUMMARY, session=draft["session_name"], code=draft["code"],
                                    text=draft["text"], institutions=", ".join(names),
                                    deadline=_draft_deadline_text(draft)),
-                      keyboard=keyboards.confirm_agreement())
+                      keyboard=keyboards.confirm_agreement(), typed=False)
 
 
 async def pressed(update: Update, context: AppContext) -> None:

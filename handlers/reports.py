@@ -112,7 +112,8 @@ async def report_progress(update: Update, context: AppContext) -> None:
     except ReportRefused as refused:
         answer = refusal(refused, names)
     if answer is None:
-        await answers.ask(update, context, WaitKind.CHOICE, **choice, text=texts.PROGRESS_CHOOSE, keyboard=keyboard)
+        await answers.ask(update, context, WaitKind.CHOICE, **choice, text=texts.PROGRESS_CHOOSE, keyboard=keyboard,
+                          typed=False)
         return
     await reply(update, context, answer, keyboard)
 
@@ -220,7 +221,7 @@ async def received_answer(update: Update, context: AppContext, question: Waiting
     """The note after ⏳, the difficulty after ⚠️ or the evidence after ✅: recorded, and the question answered in
     the same transaction (it keeps waiting when the person can fix what was refused)."""
     action = ACTIONS[question.kind]
-    if (received := await _received(update, context)) is None:
+    if (received := await _received(update, context, question)) is None:
         return True
     evidence, percent, note = received
     await _record_and_answer(update, context, question.about["assignment_id"], action, note=note,
@@ -234,13 +235,15 @@ def _again(question: Waiting) -> str:
     return texts.t(AGAIN[question.kind], code=question.about["code"])
 
 
-async def _received(update: Update, context: AppContext) -> tuple[list[FileRef], int | None, str] | None:
-    """The file (downloaded and hashed), percent and note of a message; None, after saying why, if refused."""
+async def _received(update: Update, context: AppContext, question: Waiting | None = None
+                    ) -> tuple[list[FileRef], int | None, str] | None:
+    """The file (downloaded and hashed), percent and note of a message; None, after saying why, if refused (the
+    question, if any, keeps waiting)."""
     message = update.effective_message
     try:
         evidence = [await _fetch(context, ref)] if (ref := _file_ref(message)) else []
     except FileTooBig:
-        await reply(update, context, texts.FILE_TOO_BIG)
+        await (answers.insist if question is not None else reply)(update, context, texts.FILE_TOO_BIG)
         return None
     return (evidence, *progress.parse_percent(said(message)))
 
@@ -289,7 +292,8 @@ async def _record_and_answer(update: Update, context: AppContext, assignment_id:
         if final and question is not None:  # writing again would not help: stop waiting
             async with context.transaction() as db:
                 await waiting.answered(db, question)
-        await reply(update, context, refusal(refused, await names_of(context, assignment_id)))
+        why = refusal(refused, await names_of(context, assignment_id))
+        await (answers.insist if question is not None and not final else reply)(update, context, why)
         return None if final else False
     if not quiet:
         await reply(update, context, *_recorded_answer(recorded))

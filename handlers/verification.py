@@ -159,10 +159,12 @@ async def _decide(update: Update, context: AppContext, assignment_id: int, actio
             if question is not None:
                 await waiting.answered(db, question)
     except ReportRefused as refused:
-        if question is not None and refused.reason != "needs_note":  # nothing the person can fix by writing again
+        fixable = question is not None and refused.reason == "needs_note"
+        if question is not None and not fixable:  # nothing the person can fix by writing again
             async with context.transaction() as db:
                 await waiting.answered(db, question)
-        await reply(update, context, refusal(refused, await names_of(context, assignment_id)))
+        await (answers.insist if fixable else reply)(update, context,
+                                                     refusal(refused, await names_of(context, assignment_id)))
         return None
     a = decision.recorded.assignment
     names = dict(code=a.agreement.code, institution=a.institution.name)

@@ -21,7 +21,7 @@ from bot.commands import COMMANDS
 from models.base import Base
 from models.entities import Agreement, Assignment, Committee, Member, Reminder, Role, StatusUpdate
 from tests.support.dialogue import Chat, Person, Telegram
-from tests.support.fakebot import Call
+from tests.support.fakebot import BOT_USERNAME, Call
 from tests.support.scenarios import invitation_code
 
 B_NAME = "CODISEC ZZB"
@@ -97,7 +97,7 @@ async def build(telegram: Telegram, sessions, clock) -> World:
     await carlos.send(f"/start {link(rosa.last())}")
     pablo, group = telegram.person("Pablo"), telegram.group("Warmi Ñan Moquegua")  # A's Warmi Ñan, a group chat
     await rosa.send("/invitar Warmi Ñan")
-    await pablo.send(f"/start {link(rosa.last())}", chat=group)
+    await pablo.send(f"/start@{BOT_USERNAME} {link(rosa.last())}", chat=group)  # as Telegram's startgroup link
     olga = telegram.person("Olga")  # A's observer
     await olga.send(f"/start {await invitation_code(sessions, clock, 'CORESEC Moquegua', Role.OBSERVER)}")
     pia = telegram.person("Pía")  # observer of the province above B

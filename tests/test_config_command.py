@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from bot.committee_settings import BadSetting, SettingChange, parse
 from models.entities import AuditEntry, Committee
+from tests.support.fakebot import BOT_USERNAME
 from tests.support.scenarios import invitation_code
 
 
@@ -54,7 +55,7 @@ async def test_the_secretary_reads_and_changes_the_settings(telegram, sessions, 
     await rosa.send("/config grupo")
     assert "dentro del grupo del comité" in rosa.last()
     group = telegram.group("CORESEC Moquegua")
-    await rosa.send("/config grupo", chat=group)
+    await rosa.send(f"/config@{BOT_USERNAME} grupo", chat=group)  # the bot has not written there yet
     assert "Este grupo recibirá el resumen semanal" in rosa.last(chat=group)
 
     async with sessions() as db:

@@ -132,7 +132,7 @@ async def test_a_revoked_secretary_can_no_longer_decide(telegram, sessions, cloc
     await ana.send(f"/start {link(rosa.last())}")
     await lucia.send("/avance 3.1 100% listo", chat=group)
     await lucia.press("Reportar cumplido", chat=group)
-    await lucia.send("Oficio N° 12-2026-CEM", chat=group)
+    await lucia.answer("Oficio N° 12-2026-CEM", chat=group)
     assert await run_notices(telegram, sessions, clock) == 2
 
     await ana.send(f"/revocar {(await member(sessions, 'Rosa')).id}")

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from models.entities import Agreement, Member, Status, Waiting
 from tests.support.actas import seed_text
 from tests.support.bots import running_bot, same_person
+from tests.support.fakebot import BOT_USERNAME
 from tests.support.progress import committee_with_agreement, run_notices, status_of, updates
 from tests.support.scenarios import invitation_code
 
@@ -76,13 +77,13 @@ async def test_another_person_in_the_same_group_does_not_answer(telegram, sessio
     rosa, carlos, lucia = await committee_with_agreement(telegram, sessions, clock)
     group = telegram.group("PNP Moquegua")
     await rosa.send("/invitar PNP")
-    await carlos.send(f"/start {rosa.last().split('start=')[1].split()[0]}", chat=group)
+    await carlos.send(f"/start@{BOT_USERNAME} {rosa.last().split('start=')[1].split()[0]}", chat=group)
     ana = telegram.person("Ana")
     await carlos.send("/pendientes", chat=group)
     await carlos.press("⏳ 3", chat=group)
-    await ana.send("Buenos días a todos", chat=group)
+    await ana.answer("Buenos días a todos", chat=group)  # a reply to the question asked of Carlos
     assert await updates(sessions) == []
-    await carlos.send("Se pidió la lista a la DREMO", chat=group)
+    await carlos.answer("Se pidió la lista a la DREMO", chat=group)
     assert [u.note for u in await updates(sessions)] == ["Se pidió la lista a la DREMO"]
     assert "Anotado: <b>3</b> (PNP)" in carlos.last(chat=group)
 

@@ -3,6 +3,13 @@
 It keeps every call the bot makes, hands updates to the bot through getUpdates, checks what Telegram
 checks (message length, HTML entities, callback answers) and answers with errors on demand (403, 429, 5xx).
 With `enforce_limits=True` it also answers 429 to a bot that breaks Telegram's flood limits (sliding windows).
+
+Groups are in privacy mode, as Telegram puts every bot by default: of what people send in a group, the bot gets only
+commands addressed to it (`/cmd@AcuerdosTestBot`), general commands (`/cmd`) when the bot sent the group's last
+message, replies to the bot's own messages, and service messages (new members, a migration). The rest is kept in
+`not_delivered`. A bot made administrator of a group (`reads_all`), or `group_privacy=False`, gets everything.
+Telegram's own rule for general commands is "the last *bot* to write in the group"; this one is stricter, so a
+dialogue that works here works there.
 """
 
 from __future__ import annotations
@@ -27,6 +34,9 @@ TOKEN = f"{BOT_ID}:TEST-token-for-the-fake-bot-api-000000"
 SEND_METHODS = {"sendMessage", "sendDocument", "sendPhoto", "sendVoice", "sendVideo", "sendAudio", "sendMediaGroup",
                 "copyMessage", "forwardMessage"}
 OVERALL_PER_SECOND, CHAT_PER_SECOND, GROUP_PER_MINUTE = 30, 1, 20
+# What a message says that nobody typed: privacy mode lets it through.
+SERVICE_FIELDS = {"new_chat_members", "left_chat_member", "new_chat_title", "new_chat_photo", "group_chat_created",
+                  "supergroup_chat_created", "migrate_to_chat_id", "migrate_from_chat_id", "pinned_message"}
 
 
 @dataclass
@@ -47,6 +57,19 @@ class Call:
     @property
     def text(self) -> str:
         return self.params.get("text") or self.params.get("caption") or ""
+
+    @property
+    def reply_to(self) -> int | None:
+        """The message this one answers (PTB sends it as reply_parameters)."""
+        replied = self.params.get("reply_parameters") or {}
+        value = replied.get("message_id", self.params.get("reply_to_message_id"))
+        return int(value) if value is not None else None
+
+    @property
+    def force_reply(self) -> dict | None:
+        """The ForceReply markup, if the message asks for an answer that way."""
+        markup = self.params.get("reply_markup") or {}
+        return markup if markup.get("force_reply") else None
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
@@ -80,6 +103,9 @@ class FakeBotAPI:
     admins: set[tuple[int, int]] = field(default_factory=set)  # (chat, user): getChatMember says "administrator"
     enforce_limits: bool = False
     time_scale: float = 1.0
+    group_privacy: bool = True  # BotFather's default; False: the bot reads every group message
+    reads_all: set[int] = field(default_factory=set)  # groups where the bot is an administrator
+    not_delivered: list[dict] = field(default_factory=list)  # group messages privacy mode kept from the bot
 
     def __post_init__(self) -> None:
         self._updates: list[dict] = []
@@ -101,6 +127,8 @@ class FakeBotAPI:
         self.deliveries: list[tuple[float, int]] = []  # (arrival, chat) of every send flood control let through
         self.send_attempts: list[float] = []  # arrival of every send, accepted or refused
         self.too_many = 0  # 429s answered for breaking a limit
+        self._last_sender: dict[int, int] = {}  # group → who sent its last message
+        self._force_replies: set[tuple[int, int]] = set()  # (chat, message) sent with ForceReply
 
     async def start(self) -> None:
         app = web.Application(client_max_size=60 * 1024 * 1024)
@@ -176,8 +204,12 @@ class FakeBotAPI:
             most = max(most, end - start + 1)
         return most
 
-    async def push(self, update: dict) -> int:
-        """Queue an update for the bot's next getUpdates; returns its update_id."""
+    async def push(self, update: dict) -> int | None:
+        """Queue an update for the bot's next getUpdates; returns its update_id, or None when privacy mode keeps a
+        group's message from the bot (it is then in `not_delivered`)."""
+        if not self.reaches_bot(update):
+            self.not_delivered.append(update)
+            return None
         update_id = next(self._update_ids)
         async with self._new_update:
             self._updates.append({"update_id": update_id, **update})
@@ -188,6 +220,26 @@ class FakeBotAPI:
         """Wait until the bot has taken the update and asked for the next ones (so it is in PTB's queue)."""
         async with self._polled:
             await asyncio.wait_for(self._polled.wait_for(lambda: self._offset > update_id), timeout)
+
+    def reaches_bot(self, update: dict) -> bool:
+        """Whether Telegram hands this update to the bot; a group's message also becomes the group's last."""
+        message = update.get("message") or update.get("edited_message")
+        if message is None or message["chat"]["type"] not in ("group", "supergroup"):
+            return True
+        chat = message["chat"]["id"]
+        bot_spoke_last = self._last_sender.get(chat) == BOT_ID
+        if "message" in update:
+            self._last_sender[chat] = message["from"]["id"]
+        if not self.group_privacy or chat in self.reads_all or SERVICE_FIELDS & message.keys():
+            return True
+        replied = message.get("reply_to_message") or {}
+        if replied.get("from", {}).get("id") == BOT_ID:
+            return True
+        words = (message.get("text") or message.get("caption") or "").split()
+        if not words or not words[0].startswith("/"):
+            return False
+        _, at, username = words[0].partition("@")
+        return username.lower() == BOT_USERNAME.lower() if at else bot_spoke_last
 
     def new_message_id(self) -> int:
         return next(self._message_ids)
@@ -202,6 +254,11 @@ class FakeBotAPI:
     def message(self, chat_id: int, message_id: int) -> dict:
         """A message as the chat sees it now (after any edits)."""
         return self._messages[(chat_id, message_id)]
+
+    def questions(self, chat_id: int) -> list[dict]:
+        """The bot's messages in a chat sent with ForceReply (the person's reply box opened on them), newest first."""
+        return sorted((m for key, m in self._messages.items() if key[0] == chat_id and key in self._force_replies),
+                      key=lambda m: m["message_id"], reverse=True)
 
     def messages_with_buttons(self, chat_id: int) -> list[dict]:
         """The chat's bot messages that still show buttons, newest first."""
@@ -380,9 +437,14 @@ class FakeBotAPI:
                             **({} if chat_id > 0 else {"title": "Grupo"})},
                    "from": {"id": BOT_ID, "is_bot": True, "first_name": "Acuerdos", "username": BOT_USERNAME},
                    **content}
-        if params.get("reply_markup"):
-            message["reply_markup"] = params["reply_markup"]
+        markup = params.get("reply_markup") or {}
+        if markup.get("inline_keyboard"):
+            message["reply_markup"] = markup
+        elif markup.get("force_reply"):  # Telegram's Message shows only inline keyboards
+            self._force_replies.add((chat_id, message["message_id"]))
         self._messages[(chat_id, message["message_id"])] = message
+        if chat_id < 0:
+            self._last_sender[chat_id] = BOT_ID
         return message
 
     def _message(self, params: dict) -> dict:

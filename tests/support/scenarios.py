@@ -10,6 +10,7 @@ from models.entities import Committee, Role, SessionKind, Status
 from tests.support.actas import seed_text
 from tests.support.clock import FakeClock, lima
 from tests.support.dialogue import Telegram
+from tests.support.fakebot import BOT_USERNAME
 
 
 async def invitation_code(sessions, clock, committee_name: str, role: Role = Role.SECRETARY,
@@ -157,6 +158,6 @@ async def followed_agreement(telegram: Telegram, sessions, clock: FakeClock, dea
     await rosa.send("/invitar PNP")
     await carlos.send(f"/start {link(rosa.last())}")
     await rosa.send("/invitar Warmi Ñan")
-    await lucia.send(f"/start {link(rosa.last())}", chat=group)
+    await lucia.send(f"/start@{BOT_USERNAME} {link(rosa.last())}", chat=group)  # as Telegram's startgroup link
     assert "punto focal de <b>Warmi Ñan</b>" in lucia.last(chat=group)
     return rosa, carlos, lucia, group
