@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Awaitable, Callable, TypeVar
 
-from telegram import InlineKeyboardMarkup, Message
+from telegram import ForceReply, InlineKeyboardMarkup, Message
 from telegram.error import RetryAfter
 from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning
