@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -41,6 +42,9 @@ NO_IMPLEMENTER = "no_implementer"  # registered with the follow-up responsible a
 DEADLINE_BEFORE_SESSION = "deadline_before_session"  # registered without a deadline
 DEADLINE_TOO_LATE = "deadline_too_late"  # more than ten years after the session: registered without a deadline
 SHORT_LINES = 5  # problems named in a preview's short message; the file has them all
+
+# Agreements planned or registered between two turns of the event loop: other chats wait at most one turn.
+TURN = 50
 
 
 @dataclass(frozen=True)
@@ -177,7 +181,11 @@ async def plan_import(db: AsyncSession, committee: Committee, parsed: ParsedActa
         codes = await db.scalars(select(Agreement.code).where(Agreement.session_id == existing_session.id))
         registered = {code_key(code) for code in codes}
     names = _Names(db, committee)
-    planned = [await _plan_agreement(a, names, session, registered) for a in parsed.agreements]
+    planned = []
+    for index, agreement in enumerate(parsed.agreements):
+        if index % TURN == TURN - 1:
+            await asyncio.sleep(0)  # a long acta lets the other chats' updates in, between its agreements
+        planned.append(await _plan_agreement(agreement, names, session, registered))
     new = [a for a in planned if not a.exists]
     used = list({m.key: m for a in new for m in [*a.implementers, *filter(None, [a.followup])]}.values())
     problems = [problem for a in new for problem in a.problems] + _repeated_codes(new) + [
@@ -218,7 +226,9 @@ async def apply_import(db: AsyncSession, committee: Committee, plan: ImportPlan,
             aliases.append((match.written, institution.name))
         institutions[match.key] = institution
     registered = []
-    for planned in plan.to_register:
+    for index, planned in enumerate(plan.to_register):
+        if index % TURN == TURN - 1:
+            await asyncio.sleep(0)
         registered.append(await agreements.register_agreement(
             db, committee=committee, session=session, code=planned.parsed.code, text=planned.parsed.text,
             institutions=[institutions[m.key] for m in planned.implementers], deadline=planned.deadline,

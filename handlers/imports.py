@@ -7,6 +7,8 @@ id (read again only when the session comes later), the acta as read and a digest
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -174,7 +176,8 @@ async def _show(update: Update, context: AppContext, link: dict, about: dict, pl
         about["source"] = None  # only a paste goes on in the next message; the file is not needed again
     # A long preview is one short message with Confirmar and the whole as a file (bot/messaging.py).
     question = texts.IMPORT_CONFIRM_QUESTION if plan.can_register else ""
-    text = Long(intro + importer.render_preview(plan) + question,
+    whole = await asyncio.to_thread(importer.render_preview, plan)  # 2,000 agreements: not on the event loop
+    text = Long(intro + whole + question,
                 intro + importer.render_preview_short(plan, texts.IMPORT_PREVIEW_FILE) + question,
                 texts.IMPORT_PREVIEW_FILE)
     if plan.can_register:

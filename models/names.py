@@ -17,6 +17,7 @@ _NOT_WORD = re.compile(r"[^\w\s]")
 _LOOK_ALIKES = str.maketrans("АВЕКМНОРСТХаеорсухіјѕԁΑΒΕΖΗΙΚΜΝΟΡΤΥΧοι", "ABEKMHOPCTXaeopcyxijsdABEZHIKMNOPTYXoi")
 
 
+@lru_cache(maxsize=8192)  # a long acta asks for the same few names' keys thousands of times
 def institution_key(name: str) -> str:
     """The key under which spelling variants of one institution's name meet; empty when the name has no letter."""
     decomposed = unicodedata.normalize("NFKD", name).translate(_LOOK_ALIKES)

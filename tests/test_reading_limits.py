@@ -149,3 +149,16 @@ def test_the_command_line_reads_in_the_same_worker(operator_env, tmp_path, capsy
 
     assert main(["import", str(bomb), "--committee", "CORESEC Moquegua", "--yes"]) == 1
     assert "ocupa más de 50 MB una vez abierto" in capsys.readouterr().err
+
+
+def test_memory_the_xml_library_was_refused_is_too_heavy_not_damaged(monkeypatch):
+    from lxml.etree import XMLSyntaxError
+
+    from bot.acta import readers
+
+    def refused(data, limits):
+        raise XMLSyntaxError("unknown error", 1, 1, 1, "document.xml")  # how libxml2 reports its refused memory
+
+    monkeypatch.setitem(readers._READERS, ".docx", refused)
+    with pytest.raises(MemoryError):  # the worker answers it with ACTA_TOO_HEAVY
+        readers.read_acta("acta.docx", b"PK\x03\x04 ...")

@@ -13,13 +13,21 @@ from xml.etree import ElementTree
 import pdfplumber
 from docx import Document
 from docx.table import Table
+from lxml.etree import XMLSyntaxError
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 from pdfminer.pdfdocument import PDFEncryptionError
 
 from bot import texts
 from bot.acta.limits import LIMITS, MAX_BYTES, MIB, Limits
-from bot.acta.parser import ActaError, ParsedActa, check_rows, check_size, find_header, parse_rows
+from bot.acta.parser import (
+    ActaError,
+    ParsedActa,
+    check_rows,
+    check_size,
+    find_header,
+    parse_rows,
+)
 
 __all__ = ["MAX_BYTES", "read_acta", "read_acta_text", "too_big"]
 
@@ -42,6 +50,8 @@ def read_acta(filename: str, data: bytes, session_date: date | None = None, limi
     except Exception as error:  # the format libraries raise anything on a damaged file
         if _encrypted(error):
             raise ActaError(texts.ACTA_ENCRYPTED_PDF) from error
+        if _out_of_memory(error):
+            raise MemoryError from error
         raise ActaError(texts.plain(texts.t(texts.ACTA_DAMAGED, ext=extension))) from error
     return parse_rows(rows, session_date, limits)
 
@@ -194,6 +204,12 @@ def _check_zip(data: bytes, extension: str, limits: Limits) -> None:
                     inflated += len(chunk)
                     if inflated > limits.inflated:
                         raise too_big
+
+
+def _out_of_memory(error: BaseException) -> bool:
+    """libxml2 (under python-docx and openpyxl) reports the memory it was refused as an "unknown error" of the XML,
+    not as a MemoryError: a .docx of millions of empty paragraphs is too heavy, not damaged."""
+    return isinstance(error, XMLSyntaxError) and str(error).startswith("unknown error")
 
 
 def _encrypted(error: BaseException) -> bool:

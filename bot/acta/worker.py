@@ -52,9 +52,10 @@ def read_isolated(filename: str | None, data: bytes | str, session_date: date | 
         except EOFError:  # it died without answering: the memory it was refused, most often
             kind, value = "memory", None
     finally:
-        if worker.is_alive():
-            worker.kill()
-        worker.join(_KILLED_WAIT)
+        if worker.pid is not None:  # started: stop it if it still runs, and collect it
+            if worker.is_alive():
+                worker.kill()
+            worker.join(_KILLED_WAIT)
         receiver.close()
     if kind == "read":
         return value
