@@ -30,15 +30,20 @@ from telegram import Update  # noqa: E402
 from telegram.ext import CommandHandler, TypeHandler  # noqa: E402
 
 from bot import texts  # noqa: E402
-from bot.outbox.jobs import RUNTIME  # noqa: E402
-from bot.outbox.pacing import Limits, Pacer  # noqa: E402
 from bot.app import application_builder, build_application  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from bot.outbox.jobs import RUNTIME  # noqa: E402
+from bot.outbox.pacing import Limits, Pacer  # noqa: E402
 from bot.progress import parse_percent  # noqa: E402
 from bot.reminders.planner import plan_due  # noqa: E402
 from models.db import create_engine, session_factory, upgrade  # noqa: E402
 from tests.benchmarks.national_data import ensure_database  # noqa: E402
-from tests.support.bench_committee import AGREEMENTS_PER_INSTITUTION, INSTITUTIONS, NOW, build_committee  # noqa: E402
+from tests.support.bench_committee import (  # noqa: E402
+    AGREEMENTS_PER_INSTITUTION,
+    INSTITUTIONS,
+    NOW,
+    build_committee,
+)
 from tests.support.database import reset  # noqa: E402
 from tests.support.fakebot import TOKEN, FakeBotAPI  # noqa: E402
 

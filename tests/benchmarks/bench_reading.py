@@ -24,13 +24,18 @@ from bot import committees, importer  # noqa: E402
 from bot.acta import ActaError  # noqa: E402
 from bot.app import build_application  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from bot.importer import Source  # noqa: E402
 from bot.outbox.jobs import RUNTIME  # noqa: E402
 from bot.outbox.pacing import Limits, Pacer  # noqa: E402
-from bot.importer import Source  # noqa: E402
 from bot.reminders.planner import plan_due  # noqa: E402
 from models.db import create_engine, session_factory, upgrade  # noqa: E402
 from models.entities import CommitteeKind  # noqa: E402
-from tests.benchmarks.bench_progress import FixedClock, avance_updates, latencies, percentile  # noqa: E402
+from tests.benchmarks.bench_progress import (  # noqa: E402
+    FixedClock,
+    avance_updates,
+    latencies,
+    percentile,
+)
 from tests.support.acta_files import (  # noqa: E402
     encrypted_pdf,
     inflating_docx,
