@@ -89,8 +89,9 @@ async def test_a_group_gets_at_most_20_a_minute(telegram, api, sessions, clock, 
     assert report.sent == len(chats) and api.too_many == 0
     for group in groups:
         times = [at for at, chat in api.deliveries if chat == group]
-        # The first twenty at one a second, the 21st a minute after the first.
-        assert api.most_in_window(60, group) == 20 and times[20] - times[0] >= 60 * scale
+        # The first twenty at one a second, the 21st a minute after the first (a loaded machine may send the
+        # twenty more slowly, never more of them).
+        assert api.most_in_window(60, group) <= 20 and times[20] - times[0] >= 60 * scale
 
 
 async def test_a_429_stops_every_chat_for_its_retry_after(telegram, api, sessions, clock, committee):
