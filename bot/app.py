@@ -72,7 +72,9 @@ def application_builder(settings: Settings) -> ApplicationBuilder:
         ApplicationBuilder()
         .token(settings.token)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=ZoneInfo(settings.timezone),
-                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+                           link_preview_options=LinkPreviewOptions(is_disabled=True),
+                           # A question replies to the person's message: sent all the same if they deleted it.
+                           allow_sending_without_reply=True))
         # Chats are served side by side, each chat's updates in order (bot/concurrency.py says why).
         .concurrent_updates(ChatOrderProcessor(settings.concurrent_chats))
         .request(OutsideTransactions(connection_pool_size=256))  # PTB's own size for the bot's requests
