@@ -290,7 +290,7 @@ data_rows = st.lists(
 )
 
 
-@settings(max_examples=150, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=data_rows, session=st.one_of(st.none(), st.dates(date(2020, 1, 1), date(2030, 12, 31))))
 def test_parse_rows_never_loses_agreement_text(rows, session):
     try:
@@ -311,7 +311,7 @@ cells = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"])
 header_cells = st.sampled_from(HEADER + ["ACUERDO", "Plazo", "N°", "", "acuerdos"])
 
 
-@settings(max_examples=150, deadline=None, database=None, derandomize=True)
+@settings(max_examples=150, deadline=None)
 @given(rows=st.lists(st.lists(st.one_of(cells, header_cells), max_size=6), max_size=10))
 def test_parse_rows_raises_only_acta_error(rows):
     try:
