@@ -14,6 +14,7 @@ from bot.commands import commands_for
 from bot.concurrency import ChatOrderProcessor
 from bot.config import Settings
 from bot.context import AppContext, OutsideTransactions, Services
+from bot.evidence import start_fetching
 from bot.outbox.jobs import start_outbox
 from handlers import (
     agreements,
@@ -89,3 +90,4 @@ async def post_init(application: Application) -> None:
     """Everyone's menu by default; /start gives each chat the menu of its roles."""
     await application.bot.set_my_commands([BotCommand(c.name, c.es) for c in commands_for(set())])
     start_outbox(application)
+    start_fetching(application)

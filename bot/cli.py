@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import secrets
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Awaitable, Callable, TypeVar
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, Update
 from telegram.error import TelegramError
 
-from bot import committees, exports, importer, informe, members, summaries, summary_render, texts
+from bot import backup, bundle, committees, exports, importer, informe, members, summaries, summary_render, texts
 from bot.acta import ActaError
 from bot.app import build_application
 from bot.clock import SystemClock, local_today
@@ -65,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     db_parser = commands.add_parser("db", help="database maintenance")
     db_commands = db_parser.add_subparsers(metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply the migrations").set_defaults(handler=db_upgrade)
+    backup_parser = db_commands.add_parser("backup", help="copy the SQLite database to FILE while the bot runs "
+                                           "(for PostgreSQL, print the pg_dump command)")
+    backup_parser.add_argument("file", help="the copy to write (replaced once the new copy is whole)")
+    backup_parser.set_defaults(handler=db_backup)
 
     committee_parser = commands.add_parser("committee", help="create and list committees")
     committee_commands = committee_parser.add_subparsers(metavar="ACTION")
@@ -90,7 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     export_parser = commands.add_parser("export", help="write the follow-up report (Informe de seguimiento) to a file")
     export_parser.add_argument("--committee", required=True)
-    export_parser.add_argument("--format", required=True, type=str.lower, choices=sorted(exports.WRITERS))
+    export_parser.add_argument("--format", required=True, type=str.lower, choices=sorted([*exports.WRITERS, "zip"]),
+                               help="zip: the audit bundle (the Informe, every update and audit entry as CSV, the "
+                               "evidence files and a SHA256SUMS manifest)")
     export_parser.add_argument("--out", required=True, help="the file to write")
     export_parser.set_defaults(handler=export)
 
@@ -238,11 +245,42 @@ def summary(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def export(settings: Settings, args: argparse.Namespace) -> int:
+    if args.format == "zip":
+        return export_bundle(settings, args)
     report = _read(settings, args.committee,
                    lambda db, committee: informe.build_report(db, committee, SystemClock().now()))
     Path(args.out).write_bytes(exports.WRITERS[args.format](report))
     print(f"Wrote {args.out}: {len(report.summary.agreements)} agreements of {report.summary.committee}.",
           file=sys.stderr)
+    return 0
+
+
+def export_bundle(settings: Settings, args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    partial = out.with_name(f".{out.name}.partial")  # a failed export leaves no half bundle under the name asked for
+    try:
+        made = _read(settings, args.committee, lambda db, committee: bundle.write_bundle(
+            db, committee, SystemClock().now(), settings.evidence_folder, partial))
+        partial.replace(out)
+    finally:
+        partial.unlink(missing_ok=True)
+    print(f"Wrote {args.out}: {made.updates} status updates, {made.audit_entries} audit entries, {made.files} evidence "
+          f"files; check it with `sha256sum -c SHA256SUMS` in its folder {made.folder}/.", file=sys.stderr)
+    if made.missing:
+        print(f"warning: {len(made.missing)} evidence file(s) missing from the folder {settings.evidence_folder}, "
+              f"listed in {made.folder}/{texts.BUNDLE_MISSING_FILE}.", file=sys.stderr)
+    return 0
+
+
+def db_backup(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        size = backup.backup(settings.database_url, Path(args.file))
+    except backup.NotSqlite as other:
+        print(f"This database is not a SQLite file; back it up with pg_dump:\n  {other}", file=sys.stderr)
+        return 1
+    except (OSError, sqlite3.Error) as error:
+        raise committees.Refused(f"could not back up the database: {error}") from error
+    print(f"Wrote {args.file} ({size:,} bytes): a copy of the database as it was when the backup started.")
     return 0
 
 

@@ -42,6 +42,11 @@ class Settings:
     # more cost CPU in httpx's connection pool (`tests/benchmarks/bench_progress.py --chats N` measures it).
     concurrent_chats: int = 8
 
+    @property
+    def evidence_folder(self) -> Path:
+        """Where evidence files are kept: ACUERDOS_EVIDENCE_DIR, or `evidence` beside the SQLite file."""
+        return Path(self.evidence_dir) if self.evidence_dir else default_evidence_folder(self.database_url)
+
     def __repr__(self) -> str:
         return f"Settings(database_url={self.database_url!r}, timezone={self.timezone!r}, token=<hidden>)"
 
@@ -101,6 +106,18 @@ class Settings:
                    bot_username=values.get("TELEGRAM_BOT_USERNAME", "").strip().lstrip("@") or None,
                    evidence_dir=values.get("ACUERDOS_EVIDENCE_DIR", "").strip() or None,
                    send_rate=int(send_rate), concurrent_chats=int(chats))
+
+
+def default_evidence_folder(database_url: str) -> Path:
+    """`evidence` beside a SQLite file (so `/data/evidence` in the image's volume); otherwise in the working
+    directory."""
+    try:
+        url = make_url(database_url)
+    except ArgumentError:
+        return Path("evidence")
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return Path(url.database).parent / "evidence"
+    return Path("evidence")
 
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -71,6 +71,11 @@ def _slug(name: str) -> str:
     return institution_key(name).replace(" ", "-") or "comite"
 
 
+def slug(name: str) -> str:
+    """A committee's name as file names carry it: «CORESEC Moquegua» is coresec-moquegua."""
+    return _slug(name)
+
+
 # A cell that starts with one of these is a formula to a spreadsheet (=HYPERLINK, =WEBSERVICE, +, -, @): what people
 # wrote must stay text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -79,6 +84,13 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def _as_text_in_csv(value: object) -> object:
     """A value a spreadsheet would run as a formula, with an apostrophe in front (the usual way to keep it text)."""
     return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
+def csv_cell(value: object) -> object:
+    """A value as the CSV files write it: dates as dd/mm/yyyy, nothing as empty, text never run as a formula."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return day(value)
+    return "" if value is None else _as_text_in_csv(value)
 
 
 def _literal(label: str) -> str:

@@ -676,3 +676,30 @@ INSTITUTIONS_SHORT = "Con punto focal: {with_focal} · sin punto focal: {without
 AGREEMENT_FILE = "acuerdo-{code}.txt"
 AGREEMENT_SHORT = ("<b>{code}</b> · {session}\n{text}\n📅 {deadline}\n"
                    "🏛 {count} responsable(s) · {updates} avance(s) en el historial")
+# The audit bundle (`acuerdos-bot export --format zip`): its folder, files and columns, for whoever audits it.
+BUNDLE_FOLDER = "auditoria-{committee}-{date}"
+BUNDLE_UPDATES_FILE = "avances.csv"
+BUNDLE_AUDIT_FILE = "auditoria.csv"
+BUNDLE_EVIDENCE_FILE = "evidencias.csv"
+BUNDLE_EVIDENCE_FOLDER = "evidencia"
+BUNDLE_MISSING_FILE = "faltantes.txt"
+BUNDLE_README_FILE = "LEEME.txt"
+BUNDLE_UPDATE_COLUMNS = ("N° avance", "Fecha (UTC)", "Fecha local", "Sesión", "Fecha de sesión", "Código",
+                         "Institución", "Estado", "Avance (%)", "Nota", "Autor", "ID de Telegram del autor",
+                         "Evidencias")
+BUNDLE_AUDIT_COLUMNS = ("N°", "Fecha (UTC)", "Quién", "Acción", "Entidad", "N° de la entidad", "Detalle (JSON)")
+BUNDLE_EVIDENCE_COLUMNS = ("N° evidencia", "N° avance", "Tipo", "Nombre", "Tipo MIME", "Tamaño (bytes)", "SHA-256",
+                           "Archivo en el paquete", "file_id de Telegram")
+BUNDLE_MISSING_LINE = "N° evidencia {id} · avance {update} · «{name}» · file_id {file_id} · {why}"
+BUNDLE_MISSING_WHY = {"not_kept": "no se guardó una copia en la carpeta de evidencias",
+                      "not_found": "la copia no está en la carpeta de evidencias",
+                      "mismatch": "la copia guardada no coincide con el SHA-256 registrado"}
+BUNDLE_README = (
+    "Paquete de auditoría de {committee}, generado el {date} (UTC).\n\n"
+    "{xlsx}: el Informe de seguimiento de acuerdos.\n"
+    "avances.csv: cada avance y decisión registrados, con su autor y fecha.\n"
+    "auditoria.csv: cada cambio registrado en el comité.\n"
+    "evidencias.csv: cada archivo de evidencia, con su SHA-256; los archivos están en evidencia/.\n"
+    "faltantes.txt (si existe): las evidencias cuyo archivo no está en el paquete.\n\n"
+    "Para comprobar que nada cambió, en esta carpeta: sha256sum -c SHA256SUMS\n"
+)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
-from pathlib import Path
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
@@ -326,8 +325,7 @@ def _file_ref(message: Message) -> FileRef | None:
 
 
 async def _fetch(context: AppContext, ref: FileRef) -> FileRef:
-    directory = context.services.settings.evidence_dir
-    return await fetch_file(context.bot, ref, Path(directory) if directory else None)
+    return await fetch_file(context.bot, ref, context.services.settings.evidence_folder)
 
 
 def _message_key(update: Update) -> str:

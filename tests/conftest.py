@@ -112,9 +112,10 @@ async def api() -> FakeBotAPI:
 
 
 @pytest.fixture
-async def telegram(api: FakeBotAPI, sessions, clock) -> Telegram:
-    """The real Application, polling the fake Bot API."""
-    settings = Settings(token=TOKEN, api_base_url=api.base_url, database_url="unused-here")
+async def telegram(api: FakeBotAPI, sessions, clock, tmp_path: Path) -> Telegram:
+    """The real Application, polling the fake Bot API; evidence is kept in the test's own folder."""
+    settings = Settings(token=TOKEN, api_base_url=api.base_url, database_url="unused-here",
+                        evidence_dir=str(tmp_path / "evidence"))
     application = build_application(settings, sessions, clock)
     async with application:
         # run_polling() would call post_init between initialize() and start(); do the same.

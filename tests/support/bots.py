@@ -3,6 +3,7 @@ bot and start another on the same database (a restart)."""
 
 from __future__ import annotations
 
+import tempfile
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
@@ -19,8 +20,9 @@ from tests.support.reminders import REMINDER_SCALE
 async def running_bot(api: FakeBotAPI, sessions, clock) -> AsyncIterator[Telegram]:
     """A new Application polling `api` until the block ends; it keeps nothing of any bot before it but the database."""
     api.reopen_polls()
-    application = build_application(Settings(token=TOKEN, api_base_url=api.base_url, database_url="unused-here"),
-                                    sessions, clock)
+    settings = Settings(token=TOKEN, api_base_url=api.base_url, database_url="unused-here",
+                        evidence_dir=tempfile.mkdtemp(prefix="acuerdos-evidence-"))
+    application = build_application(settings, sessions, clock)
     async with application:
         await application.post_init(application)
         application.bot_data[RUNTIME].pacer = Pacer(Limits().scaled(REMINDER_SCALE))
