@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import socket
+import sys
 from pathlib import Path
 
 import httpx
@@ -18,7 +21,7 @@ from bot.config import ConfigError, Settings
 from bot.outbox.jobs import RUNTIME
 from bot.outbox.pacing import Limits, Pacer
 from tests.support.clock import lima
-from tests.support.database import POSTGRES_URL
+from tests.support.database import POSTGRES_URL, reset
 from tests.support.dialogue import Telegram
 from tests.support.fakebot import TOKEN
 from tests.support.reminders import REMINDER_SCALE
@@ -180,3 +183,32 @@ def test_admin_settings():
     with pytest.raises(ConfigError) as refused:
         Settings.from_env({"ACUERDOS_ADMIN_PORT": "http"}, require_token=False, env_file="/nonexistent")
     assert refused.value.problems == ["ACUERDOS_ADMIN_PORT must be a port number from 1 to 65535 (example: 8081)."]
+
+
+async def test_acuerdos_bot_run_serves_the_admin_endpoints_and_stops_with_them(api, database_url, tmp_path):
+    await reset(database_url)
+    port = free_port()
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.base_url,
+           "DATABASE_URL": database_url, "ACUERDOS_ADMIN_PORT": str(port)}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
+            for _ in range(600):
+                try:
+                    alive = await client.get("/healthz")
+                    break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)
+            assert alive.status_code == 200
+            assert (await client.get("/readyz")).json() == {"status": "ready"}
+            assert "acuerdos_updates_total" in (await client.get("/metrics")).text
+    finally:
+        await api.release_polls()
+        process.send_signal(signal.SIGINT)
+        output = (await asyncio.wait_for(process.communicate(), 30))[0].decode()
+    assert process.returncode == 0, output
+    assert f"admin server listening on 127.0.0.1:{port}" in output
+    with socket.socket() as again:
+        again.bind(("127.0.0.1", port))  # the port was given back
