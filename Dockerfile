@@ -24,6 +24,13 @@ RUN useradd --create-home --shell /usr/sbin/nologin acuerdos \
 ENV DATABASE_URL=sqlite+aiosqlite:////data/acuerdos.db
 VOLUME ["/data"]
 
+# The admin server (/healthz, /readyz, /metrics) inside the container only; publish it with ACUERDOS_ADMIN_HOST=0.0.0.0
+# and -p 127.0.0.1:8081:8081 for a Prometheus on the host.
+ENV ACUERDOS_ADMIN_PORT=8081
+# Ready: the database answers, the outbox's round ran in the last 90 s, Telegram answered getMe (no curl in slim).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ['ACUERDOS_ADMIN_PORT'] + '/readyz', timeout=4)"]
+
 USER acuerdos
 
 # `run` also upgrades the schema, but migrate explicitly first.

@@ -9,6 +9,8 @@ from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
+from bot.admin.metrics import METRICS, Metrics
+from bot.admin.server import start_admin, stop_admin
 from bot.clock import Clock, SystemClock
 from bot.commands import commands_for
 from bot.concurrency import ChatOrderProcessor
@@ -40,9 +42,11 @@ from handlers import (
 
 def build_application(settings: Settings, sessions_factory: async_sessionmaker[AsyncSession],
                       clock: Clock | None = None) -> Application:
-    application = (application_builder(settings).context_types(ContextTypes(context=AppContext))
-                   .post_init(post_init).build())
+    metrics = Metrics()
+    application = (application_builder(settings, metrics).context_types(ContextTypes(context=AppContext))
+                   .post_init(post_init).post_stop(post_stop).build())
     application.bot_data["services"] = Services(settings, sessions_factory, clock or SystemClock())
+    application.bot_data[METRICS] = metrics
 
     # Order matters for the catch-alls: handlers/errors must come last (its unknown-command fallback).
     telegram_events.register(application)
@@ -67,7 +71,7 @@ def build_application(settings: Settings, sessions_factory: async_sessionmaker[A
     return application
 
 
-def application_builder(settings: Settings) -> ApplicationBuilder:
+def application_builder(settings: Settings, metrics: Metrics | None = None) -> ApplicationBuilder:
     """How the bot talks to Telegram and takes its updates, before any handler (the benchmarks' baseline shares it)."""
     builder = (
         ApplicationBuilder()
@@ -77,7 +81,8 @@ def application_builder(settings: Settings) -> ApplicationBuilder:
                            # A question replies to the person's message: sent all the same if they deleted it.
                            allow_sending_without_reply=True))
         # Chats are served side by side, each chat's updates in order (bot/concurrency.py says why).
-        .concurrent_updates(ChatOrderProcessor(settings.concurrent_chats))
+        .concurrent_updates(ChatOrderProcessor(settings.concurrent_chats,
+                                               observe=metrics.update_handled if metrics else None))
         .request(OutsideTransactions(connection_pool_size=256))  # PTB's own size for the bot's requests
     )
     if settings.api_base_url:
@@ -91,3 +96,8 @@ async def post_init(application: Application) -> None:
     await application.bot.set_my_commands([BotCommand(c.name, c.es) for c in commands_for(set())])
     start_outbox(application)
     start_fetching(application)
+    await start_admin(application)
+
+
+async def post_stop(application: Application) -> None:
+    await stop_admin(application)

@@ -17,6 +17,7 @@ from telegram.error import TelegramError
 
 from bot import backup, bundle, committees, exports, importer, informe, members, summaries, summary_render, texts
 from bot.acta import ActaError
+from bot.admin.server import webhook_port_problem
 from bot.app import build_application
 from bot.clock import SystemClock, local_today
 from bot.config import ConfigError, Settings, configure_logging
@@ -143,6 +144,10 @@ def _between(low: int, high: int) -> Callable[[str], int]:
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
+    problem = webhook_port_problem(settings, args.port if args.webhook_url else None)
+    if problem:
+        print(f"Configuration error:\n  - {problem}", file=sys.stderr)
+        return 2
     asyncio.run(_upgrade(settings))
     engine = create_engine(settings.database_url)
     application = build_application(settings, session_factory(engine), SystemClock())

@@ -9,8 +9,9 @@ because a conversation's next step (/nuevo, the note after ⏳) must see what th
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass, field
-from typing import Any, Awaitable
+from typing import Any, Awaitable, Callable
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
@@ -25,11 +26,15 @@ class _Turn:
 class ChatOrderProcessor(BaseUpdateProcessor):
     """Up to `max_concurrent_updates` updates at once, at most one per chat, each chat's in arrival order."""
 
-    def __init__(self, max_concurrent_updates: int):
+    def __init__(self, max_concurrent_updates: int,
+                 observe: Callable[[object, float], None] | None = None):
         super().__init__(max_concurrent_updates)
         self._turns: dict[int, _Turn] = {}
+        self._observe = observe  # (update, seconds its handling took): the admin server's metrics
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        if self._observe is not None:
+            coroutine = self._timed(update, coroutine)
         key = chat_key(update)
         if key is None:
             await coroutine
@@ -44,6 +49,14 @@ class ChatOrderProcessor(BaseUpdateProcessor):
             turn.users -= 1
             if not turn.users:
                 del self._turns[key]
+
+    async def _timed(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """The handling only: the wait for the chat's previous update is not counted."""
+        started = time.perf_counter()
+        try:
+            await coroutine
+        finally:
+            self._observe(update, time.perf_counter() - started)
 
     async def initialize(self) -> None:
         """Nothing to set up: the turns live as long as their chat has updates in hand."""

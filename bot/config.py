@@ -41,6 +41,9 @@ class Settings:
     # Telegram takes ~30 messages a second from a bot, and 8 chats in hand at 100–300 ms a reply come close to it;
     # more cost CPU in httpx's connection pool (`tests/benchmarks/bench_progress.py --chats N` measures it).
     concurrent_chats: int = 8
+    # The admin HTTP server (/healthz, /readyz, /metrics: bot/admin/), off unless a port is given.
+    admin_port: int | None = None
+    admin_host: str = "127.0.0.1"
 
     @property
     def evidence_folder(self) -> Path:
@@ -99,13 +102,19 @@ class Settings:
         if not chats.isdigit() or not 1 <= int(chats) <= 64:
             problems.append("ACUERDOS_CONCURRENT_CHATS must be a whole number of chats from 1 to 64.")
 
+        admin_port = values.get("ACUERDOS_ADMIN_PORT", "").strip()
+        if admin_port and (not admin_port.isdigit() or not 1 <= int(admin_port) <= 65535):
+            problems.append("ACUERDOS_ADMIN_PORT must be a port number from 1 to 65535 (example: 8081).")
+        admin_host = values.get("ACUERDOS_ADMIN_HOST", "").strip() or "127.0.0.1"
+
         if problems:
             raise ConfigError(problems)
         return cls(token=token, database_url=database_url, api_base_url=api_base_url, timezone=timezone,
                    log_level=log_level, invitation_days=int(days),
                    bot_username=values.get("TELEGRAM_BOT_USERNAME", "").strip().lstrip("@") or None,
                    evidence_dir=values.get("ACUERDOS_EVIDENCE_DIR", "").strip() or None,
-                   send_rate=int(send_rate), concurrent_chats=int(chats))
+                   send_rate=int(send_rate), concurrent_chats=int(chats),
+                   admin_port=int(admin_port) if admin_port else None, admin_host=admin_host)
 
 
 def default_evidence_folder(database_url: str) -> Path:

@@ -38,6 +38,7 @@ MAX_RATE_LIMITED = 5  # 429s in a row for one message before it waits like any o
 UNREACHABLE = (OperationalError, InterfaceError)
 
 Send = Callable[[Outgoing], Awaitable[int]]
+Observe = Callable[[str, str], None]  # (kind, result): one message came to a result of RoundResult
 K = TypeVar("K")
 R = TypeVar("R")
 
@@ -71,7 +72,7 @@ class RoundResult:
 class Dispatcher:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], send: Send, clock: Clock, pacer: Pacer,
                  worker: str, *, capacity: int = 100, keep_going: Callable[[], bool] = lambda: True,
-                 policies: dict[str, Policy] = POLICIES):
+                 policies: dict[str, Policy] = POLICIES, observe: Observe = lambda kind, result: None):
         self.sessions = sessions
         self.policies = policies
         self._batch = max((policy.batch or 1 for policy in policies.values()), default=1)
@@ -81,6 +82,7 @@ class Dispatcher:
         self.worker = worker
         self.capacity = capacity
         self.keep_going = keep_going
+        self.observe = observe
         self.result = RoundResult()
         self._attempting: set[int] = set()
         self._unsent: list[int] = []  # claimed, never attempted: given back when the run ends
@@ -173,9 +175,9 @@ class Dispatcher:
             except UNREACHABLE:
                 raise
             except Exception as error:
-                self.result.set_aside += 1
                 log.error("outbox row %s set aside: rendering it failed", reminder_id, exc_info=error)
-                await store.record_set_aside(self.sessions, reminder_id, error=error, now=now)
+                kind = await store.record_set_aside(self.sessions, reminder_id, error=error, now=now)
+                self._count(kind or "unknown", "set_aside")
         return items
 
     async def _render_in(self, db: AsyncSession, ids: list[int], now: datetime) -> list[Outgoing]:
@@ -216,7 +218,7 @@ class Dispatcher:
                         self._attempting.add(item.reminder_id)
                         attempt = await self._mark(item.reminder_id)
                         if attempt is None:
-                            self.result.skipped += 1
+                            self._count(item.kind, "skipped")
                             return
                     # A 429 may have come in while the attempt was being recorded.
                     await self.pacer.unpaused()
@@ -234,7 +236,7 @@ class Dispatcher:
                     if not isinstance(failure, RetryAfter):
                         await self._failed(item, attempt, failure)
                         return
-                    self.result.rate_limited += 1
+                    self._count(item.kind, "rate_limited")
                     if index == 0:
                         await store.record_not_sent(self.sessions, item.reminder_id, error=str(failure),
                                                     not_before=None, count_attempt=False)
@@ -251,7 +253,7 @@ class Dispatcher:
                         await self._failed(item, attempt, failure)
                 return
         await self._confirm((item.reminder_id, message_id))
-        self.result.sent += 1
+        self._count(item.kind, "sent")
 
     async def _mark_all(self, ids: list[int]) -> dict[int, int]:
         async with self._writing():
@@ -263,6 +265,10 @@ class Dispatcher:
             await store.record_sent(self.sessions, sent, now=self.clock.now())
         return {}
 
+    def _count(self, kind: str, result: str) -> None:
+        setattr(self.result, result, getattr(self.result, result) + 1)
+        self.observe(kind, result)
+
     def _policy(self, item: Outgoing) -> Policy:
         return self.policies[item.kind]
 
@@ -272,25 +278,25 @@ class Dispatcher:
             await store.record_chat_moved(self.sessions, item.reminder_id, new_chat_id=error.new_chat_id)
         elif isinstance(error, Forbidden) or (isinstance(error, BadRequest)
                                               and "chat not found" in error.message.lower()):
-            self.result.gone += 1
+            self._count(item.kind, "gone")
             log.info("chat %s is gone (%s): its contact is now inactive", item.chat_id, error.message)
             await store.record_chat_gone(self.sessions, item.reminder_id, error=error.message, now=now)
         elif isinstance(error, BadRequest):
             # Telegram refused the message itself: sending it again would fail the same way.
-            self.result.given_up += 1
+            self._count(item.kind, "given_up")
             log.error("%s %s refused by Telegram: %s", item.kind, item.reminder_id, error.message)
             await store.record_given_up(self.sessions, item.reminder_id, error=error.message, now=now)
         elif isinstance(error, TimedOut) and not policy.retry_timeouts:
-            self.result.in_doubt += 1
+            self._count(item.kind, "in_doubt")
             log.warning("%s %s timed out; it may have arrived, so it is not sent again", item.kind, item.reminder_id)
             await store.record_timed_out(self.sessions, item.reminder_id)
         elif attempt >= policy.max_attempts:
-            self.result.given_up += 1
+            self._count(item.kind, "given_up")
             log.warning("%s %s not delivered after %d attempts: %s", item.kind, item.reminder_id, attempt,
                         error.message)
             await store.record_given_up(self.sessions, item.reminder_id, error=error.message, now=now)
         else:
-            self.result.retried += 1
+            self._count(item.kind, "retried")
             await store.record_not_sent(self.sessions, item.reminder_id,
                                         error=f"{type(error).__name__}: {error.message}",
                                         not_before=now + policy.retry_delays[attempt - 1])

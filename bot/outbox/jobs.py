@@ -14,6 +14,7 @@ from uuid import uuid4
 
 from telegram.ext import Application
 
+from bot.admin.metrics import metrics_of
 from bot.context import AppContext
 from bot.outbox import store
 from bot.outbox.dispatcher import Dispatcher, RoundResult, telegram_send
@@ -41,12 +42,17 @@ class Runtime:
     read_timeout: float | None = None
     last_full_plan: datetime | None = None
     busy: bool = False
+    # The admin server's /readyz: the round is alive if one finished lately, or a long one records results.
+    last_round_at: datetime | None = None
+    last_result_at: datetime | None = None
 
 
 def start_outbox(application: Application) -> None:
     """Share the pacer and run a round every ROUND_SECONDS."""
     services = AppContext(application).services
     application.bot_data[RUNTIME] = Runtime(Pacer(Limits().with_overall(services.settings.send_rate)))
+    # Read through the runtime: whoever replaces its pacer keeps the count going.
+    metrics_of(application).read_rate_limits(lambda: application.bot_data[RUNTIME].pacer.pauses)
     # The first round waits one interval too: a start is not held up, and a test's conversation is not interrupted.
     application.job_queue.run_repeating(outbox_round, interval=ROUND_SECONDS, first=ROUND_SECONDS,
                                         name="outbox", job_kwargs={"max_instances": 2, "coalesce": True})
@@ -72,9 +78,17 @@ async def run_round(application: Application) -> RoundResult | None:
         alerted = await _stage("escalating", escalate_due(sessions, now)) or 0
         await _stage("planning the weekly summaries", _plan_summaries(sessions, now))
         await _stage("labelling rows in doubt", store.mark_in_doubt(sessions, now))
+        counted = metrics_of(application)
+
+        def observe(kind: str, result: str) -> None:
+            runtime.last_result_at = services.clock.now()
+            counted.message(kind, result)
+
         dispatcher = Dispatcher(sessions, telegram_send(application.bot, runtime.read_timeout), services.clock,
-                                runtime.pacer, runtime.worker, keep_going=lambda: application.running)
+                                runtime.pacer, runtime.worker, keep_going=lambda: application.running,
+                                observe=observe)
         result = await dispatcher.run()
+        runtime.last_round_at = services.clock.now()
         if planned or alerted or result != RoundResult():
             log.info("outbox: %d planned, %d escalated, %s", planned, alerted, result)
         return result

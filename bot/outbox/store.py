@@ -210,13 +210,14 @@ async def record_nothing_to_say(sessions: async_sessionmaker[AsyncSession], remi
 
 
 async def record_set_aside(sessions: async_sessionmaker[AsyncSession], reminder_id: int, *, error: BaseException,
-                           now: datetime) -> None:
-    """Rendering or planning this row failed: it is cancelled with the error, so that it stops no round."""
+                           now: datetime) -> str | None:
+    """Rendering or planning this row failed: it is cancelled with the error, so that it stops no round. Returns
+    its kind."""
     async with sessions.begin() as db:
-        await db.execute(update(Reminder).where(Reminder.id == reminder_id, Reminder.sent_at.is_(None))
-                         .values(cancelled_at=now, claimed_by=None, claimed_until=None,
-                                 error=f"{SET_ASIDE}{type(error).__name__}: {error}"[:500])
-                         .execution_options(synchronize_session=False))
+        return await db.scalar(update(Reminder).where(Reminder.id == reminder_id, Reminder.sent_at.is_(None))
+                               .values(cancelled_at=now, claimed_by=None, claimed_until=None,
+                                       error=f"{SET_ASIDE}{type(error).__name__}: {error}"[:500])
+                               .returning(Reminder.kind).execution_options(synchronize_session=False))
 
 
 async def record_timed_out(sessions: async_sessionmaker[AsyncSession], reminder_id: int) -> None:
@@ -285,3 +286,20 @@ async def troubles(db: AsyncSession, now: datetime, limit: int, committee_id: in
     if committee_id is not None:
         query = query.where(Reminder.committee_id == committee_id)
     return list((await db.execute(query)).all())
+
+
+@dataclass(frozen=True)
+class Watch:
+    """What the admin server's /metrics shows of the outbox."""
+
+    oldest_due: datetime | None  # the due_at of the oldest row due and free to be sent
+    set_aside: int
+    in_doubt: int
+
+
+async def watch(db: AsyncSession, now: datetime) -> Watch:
+    oldest = await db.scalar(select(func.min(Reminder.due_at)).where(_claimable(now)))
+    set_aside, in_doubt = (await db.execute(select(
+        func.count().filter(Reminder.error.like(f"{SET_ASIDE}%")),
+        func.count().filter(Reminder.sent_at.is_not(None), Reminder.error.like("in doubt%"))))).one()
+    return Watch(oldest, set_aside, in_doubt)
