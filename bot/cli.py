@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import secrets
+import signal
 import sqlite3
 import sys
 from pathlib import Path
@@ -22,6 +23,7 @@ from bot.app import build_application
 from bot.clock import SystemClock, local_today
 from bot.config import ConfigError, Settings, configure_logging
 from bot.outbox import store
+from bot.outbox.jobs import STOP_GRACE, begin_stop
 from models import queries
 from models.db import create_engine, session_factory, upgrade
 from models.entities import Committee, CommitteeKind, Role
@@ -152,15 +154,42 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     engine = create_engine(settings.database_url)
     application = build_application(settings, session_factory(engine), SystemClock())
     application.post_shutdown = lambda _app: engine.dispose()
+    # python-telegram-bot runs on the loop it finds; ours carries the stop signals' handlers (`_stop_on_signals`).
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    _stop_on_signals(loop, application)
     log.info("Acuerdos bot starting (%s)", "webhook" if args.webhook_url else "long polling")
     if args.webhook_url:
         path = secrets.token_urlsafe(16)
         application.run_webhook(listen=args.listen, port=args.port, url_path=path,
                                 webhook_url=f"{args.webhook_url.rstrip('/')}/{path}",
-                                secret_token=secrets.token_urlsafe(24), allowed_updates=Update.ALL_TYPES)
+                                secret_token=secrets.token_urlsafe(24), allowed_updates=Update.ALL_TYPES,
+                                stop_signals=None)
     else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        application.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=None)
+    log.info("Acuerdos bot stopped")
     return 0
+
+
+def _stop_on_signals(loop: asyncio.AbstractEventLoop, application) -> None:
+    """SIGTERM (docker stop) and SIGINT (Ctrl-C): the outbox claims and sends nothing new at once, then
+    python-telegram-bot stops taking updates, finishes those in hand and waits for the outbox's round, whose
+    requests in flight get STOP_GRACE seconds to be answered and recorded. A second signal changes nothing."""
+    stopping = False
+
+    def stop(signum: int) -> None:
+        nonlocal stopping
+        if stopping:
+            log.info("%s received: already stopping", signal.Signals(signum).name)
+            return
+        stopping = True
+        log.info("%s received: stopping (the messages in flight have %g s to be answered)",
+                 signal.Signals(signum).name, STOP_GRACE)
+        begin_stop(application)
+        raise SystemExit  # as python-telegram-bot's own handler does: run_polling then stops in order
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop, signum)
 
 
 def db_upgrade(settings: Settings, args: argparse.Namespace) -> int:

@@ -9,12 +9,17 @@ because a conversation's next step (/nuevo, the note after ⏳) must see what th
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from bot.admin.metrics import command_of
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -33,8 +38,7 @@ class ChatOrderProcessor(BaseUpdateProcessor):
         self._observe = observe  # (update, seconds its handling took): the admin server's metrics
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        if self._observe is not None:
-            coroutine = self._timed(update, coroutine)
+        coroutine = self._timed(update, coroutine)
         key = chat_key(update)
         if key is None:
             await coroutine
@@ -56,7 +60,10 @@ class ChatOrderProcessor(BaseUpdateProcessor):
         try:
             await coroutine
         finally:
-            self._observe(update, time.perf_counter() - started)
+            seconds = time.perf_counter() - started
+            handled(update, seconds)
+            if self._observe is not None:
+                self._observe(update, seconds)
 
     async def initialize(self) -> None:
         """Nothing to set up: the turns live as long as their chat has updates in hand."""
@@ -72,3 +79,16 @@ def chat_key(update: object) -> int | None:
     if update.effective_chat is not None:
         return update.effective_chat.id
     return update.effective_user.id if update.effective_user is not None else None
+
+
+def handled(update: object, seconds: float) -> None:
+    """One line per update handled: its id, chat, kind, command (as the metrics name it: one of the command table's,
+    or "other") and time taken; the JSON log carries them as fields. Never what was written."""
+    if not isinstance(update, Update):
+        return
+    kind = next((str(name) for name in Update.ALL_TYPES if getattr(update, name, None) is not None), None)
+    command = command_of(update)
+    fields = {"update_id": update.update_id, "chat_id": chat_key(update), "kind": kind, "command": command,
+              "ms": round(seconds * 1000)}
+    log.info("update %s of chat %s (%s) handled in %d ms", update.update_id, fields["chat_id"], command,
+             fields["ms"], extra=fields)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Mapping, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,6 +19,7 @@ from sqlalchemy.exc import ArgumentError
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./acuerdos.db"
 TOKEN_PATTERN = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("text", "json")
 
 
 class ConfigError(Exception):
@@ -44,6 +47,7 @@ class Settings:
     # The admin HTTP server (/healthz, /readyz, /metrics: bot/admin/), off unless a port is given.
     admin_port: int | None = None
     admin_host: str = "127.0.0.1"
+    log_format: str = "text"  # or "json": one JSON object a line (JsonLines)
 
     @property
     def evidence_folder(self) -> Path:
@@ -107,6 +111,10 @@ class Settings:
             problems.append("ACUERDOS_ADMIN_PORT must be a port number from 1 to 65535 (example: 8081).")
         admin_host = values.get("ACUERDOS_ADMIN_HOST", "").strip() or "127.0.0.1"
 
+        log_format = values.get("ACUERDOS_LOG_FORMAT", "").strip().lower() or "text"
+        if log_format not in LOG_FORMATS:
+            problems.append(f"ACUERDOS_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}.")
+
         if problems:
             raise ConfigError(problems)
         return cls(token=token, database_url=database_url, api_base_url=api_base_url, timezone=timezone,
@@ -114,7 +122,8 @@ class Settings:
                    bot_username=values.get("TELEGRAM_BOT_USERNAME", "").strip().lstrip("@") or None,
                    evidence_dir=values.get("ACUERDOS_EVIDENCE_DIR", "").strip() or None,
                    send_rate=int(send_rate), concurrent_chats=int(chats),
-                   admin_port=int(admin_port) if admin_port else None, admin_host=admin_host)
+                   admin_port=int(admin_port) if admin_port else None, admin_host=admin_host,
+                   log_format=log_format)
 
 
 def default_evidence_folder(database_url: str) -> Path:
@@ -182,17 +191,36 @@ class RedactSecrets(logging.Filter):
 
 
 _TRACEBACKS = logging.Formatter()
+# What our modules may add to a line (`extra=`) and the JSON lines carry: ids, names of commands, durations.
+LOG_FIELDS = ("update_id", "chat_id", "command", "kind", "ms")
+
+
+class JsonLines(logging.Formatter):
+    """One JSON object a line, for a log collector: time (UTC), level, logger, message, the fields of LOG_FIELDS a
+    record carries, and its traceback. It formats what `RedactSecrets` left, as the text format does."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = {"time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+                "level": record.levelname, "logger": record.name, "message": record.getMessage()}
+        line.update((name, getattr(record, name)) for name in LOG_FIELDS if hasattr(record, name))
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            line["exception"] = record.exc_text
+        if record.stack_info:
+            line["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(line, ensure_ascii=False, default=str)
 
 
 def configure_logging(settings: Settings, stream: TextIO | None = None) -> logging.Handler:
-    """Write the log to `stream` (standard error), at LOG_LEVEL, with every secret redacted; calling it again
-    replaces the handler it made before."""
+    """Write the log to `stream` (standard error), at LOG_LEVEL, as text or JSON lines (ACUERDOS_LOG_FORMAT), with
+    every secret redacted; calling it again replaces the handler it made before."""
     root = logging.getLogger()
     for previous in [h for h in root.handlers if h.get_name() == LOG_HANDLER]:
         root.removeHandler(previous)
     handler = logging.StreamHandler(stream)
     handler.set_name(LOG_HANDLER)
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setFormatter(JsonLines() if settings.log_format == "json" else logging.Formatter(LOG_FORMAT))
     handler.addFilter(RedactSecrets(settings.token))
     root.addHandler(handler)
     level = logging.getLevelName(settings.log_level)

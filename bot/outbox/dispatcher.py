@@ -72,7 +72,8 @@ class RoundResult:
 class Dispatcher:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], send: Send, clock: Clock, pacer: Pacer,
                  worker: str, *, capacity: int = 100, keep_going: Callable[[], bool] = lambda: True,
-                 policies: dict[str, Policy] = POLICIES, observe: Observe = lambda kind, result: None):
+                 give_up_at: Callable[[], float | None] = lambda: None, policies: dict[str, Policy] = POLICIES,
+                 observe: Observe = lambda kind, result: None):
         self.sessions = sessions
         self.policies = policies
         self._batch = max((policy.batch or 1 for policy in policies.values()), default=1)
@@ -82,9 +83,12 @@ class Dispatcher:
         self.worker = worker
         self.capacity = capacity
         self.keep_going = keep_going
+        # Once stopping, the loop time after which requests still unanswered are dropped (None: wait for them all).
+        self.give_up_at = give_up_at
         self.observe = observe
         self.result = RoundResult()
         self._attempting: set[int] = set()
+        self._requested: set[int] = set()  # attempted rows whose request left: only their answer can say
         self._unsent: list[int] = []  # claimed, never attempted: given back when the run ends
         # SQLite has one writer: our own writers take turns here instead of sleeping on each other's locks.
         self._one_writer = sessions.kw["bind"].dialect.name == "sqlite"
@@ -112,6 +116,11 @@ class Dispatcher:
                     for task, item in pipeline.items():
                         if item.reminder_id not in self._attempting:
                             task.cancel()
+                    deadline = self.give_up_at()
+                    if pipeline and deadline is not None and asyncio.get_running_loop().time() >= deadline:
+                        log.warning("stopping: %d message(s) sent but not answered yet are left in doubt",
+                                    len({item.reminder_id for item in pipeline.values()} & self._requested))
+                        break
                 elif len(pipeline) <= self.capacity // 2:
                     now = self.clock.now()
                     lanes = store.Lanes.of(self.policies, [cid for cid, zone, settings in committees
@@ -151,7 +160,10 @@ class Dispatcher:
                 task.cancel()
             await asyncio.gather(*pipeline, return_exceptions=True)
             self._unsent += [item.reminder_id for item in pipeline.values() if item.reminder_id not in self._attempting]
+            unrequested = [item.reminder_id for item in pipeline.values()
+                           if item.reminder_id in self._attempting - self._requested]
             async with self._writing():
+                await store.undo_attempts(self.sessions, unrequested, worker=self.worker)
                 await store.release(self.sessions, self._unsent, worker=self.worker)
         return self.result
 
@@ -222,6 +234,14 @@ class Dispatcher:
                             return
                     # A 429 may have come in while the attempt was being recorded.
                     await self.pacer.unpaused()
+                    if index == 0 and not self.keep_going():
+                        # The bot is stopping and this request has not left: it goes back as if never attempted.
+                        async with self._writing():
+                            await store.undo_attempts(self.sessions, [item.reminder_id], worker=self.worker)
+                        self._attempting.discard(item.reminder_id)
+                        return
+                    if index == 0:
+                        self._requested.add(item.reminder_id)
                     failure: TelegramError | None = None
                     try:
                         message_id = await self.send(part)
@@ -242,6 +262,7 @@ class Dispatcher:
                                                     not_before=None, count_attempt=False)
                 if index == 0:
                     self._attempting.discard(item.reminder_id)
+                    self._requested.discard(item.reminder_id)
                 # A later piece goes again by itself: the ones before it arrived.
             else:
                 async with self._writing():

@@ -4,6 +4,7 @@ A stage that fails is logged and the next one runs: nothing one committee holds 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -31,6 +32,9 @@ ROUND_SECONDS = 30
 # it collapses steps missed while the bot was down or a committee was closed, and repairs what no hook replanned.
 FULL_PLAN_EVERY = timedelta(hours=6)
 RUNTIME = "outbox"
+# Once a stop is asked, the requests already sent get this long to be answered and recorded; docker waits 10 s
+# before it kills, and the updates being handled and the database's closing need the rest.
+STOP_GRACE = 5.0
 
 
 @dataclass
@@ -45,6 +49,19 @@ class Runtime:
     # The admin server's /readyz: the round is alive if one finished lately, or a long one records results.
     last_round_at: datetime | None = None
     last_result_at: datetime | None = None
+    stop_by: float | None = None  # set when a stop is asked: the loop time after which sends in flight are dropped
+
+    def going(self, application: Application) -> bool:
+        """Whether rounds may claim and start sending: not once a stop is asked or the application stops."""
+        return self.stop_by is None and application.running
+
+
+def begin_stop(application: Application) -> None:
+    """A stop was asked: nothing new is claimed or sent, and what is in flight has STOP_GRACE seconds to be answered
+    and recorded; a request still unanswered then stays attempted, and the next start labels it in doubt."""
+    runtime: Runtime | None = application.bot_data.get(RUNTIME)
+    if runtime is not None and runtime.stop_by is None:
+        runtime.stop_by = asyncio.get_running_loop().time() + STOP_GRACE
 
 
 def start_outbox(application: Application) -> None:
@@ -65,7 +82,7 @@ async def outbox_round(context: AppContext) -> None:
 
 async def run_round(application: Application) -> RoundResult | None:
     runtime: Runtime = application.bot_data[RUNTIME]
-    if runtime.busy:
+    if runtime.busy or not runtime.going(application):
         return None
     runtime.busy = True
     try:
@@ -85,8 +102,8 @@ async def run_round(application: Application) -> RoundResult | None:
             counted.message(kind, result)
 
         dispatcher = Dispatcher(sessions, telegram_send(application.bot, runtime.read_timeout), services.clock,
-                                runtime.pacer, runtime.worker, keep_going=lambda: application.running,
-                                observe=observe)
+                                runtime.pacer, runtime.worker, keep_going=lambda: runtime.going(application),
+                                give_up_at=lambda: runtime.stop_by, observe=observe)
         result = await dispatcher.run()
         runtime.last_round_at = services.clock.now()
         if planned or alerted or result != RoundResult():

@@ -237,6 +237,18 @@ async def release(sessions: async_sessionmaker[AsyncSession], ids: list[int], *,
                              .execution_options(synchronize_session=False))
 
 
+async def undo_attempts(sessions: async_sessionmaker[AsyncSession], ids: list[int], *, worker: str) -> None:
+    """Rows whose attempt was recorded but whose request never left (the bot stopped first): pending again, for
+    anyone, as if never attempted."""
+    if ids:
+        async with sessions.begin() as db:
+            await db.execute(update(Reminder).where(Reminder.id.in_(ids), Reminder.claimed_by == worker,
+                                                    Reminder.sent_at.is_not(None), Reminder.message_id.is_(None))
+                             .values(sent_at=None, attempts=Reminder.attempts - 1, claimed_by=None,
+                                     claimed_until=None, error=None)
+                             .execution_options(synchronize_session=False))
+
+
 async def mark_in_doubt(sessions: async_sessionmaker[AsyncSession], now: datetime) -> int:
     """Label the rows a crash left attempted but unconfirmed; they stay sent (at most once)."""
     abandoned = and_(Reminder.sent_at.is_not(None), Reminder.message_id.is_(None),
