@@ -33,5 +33,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
 
 USER acuerdos
 
-# `run` also upgrades the schema, but migrate explicitly first.
-CMD ["sh", "-c", "acuerdos-bot db upgrade && acuerdos-bot run"]
+# The bot is the container's main process (exec form, no shell in between), so `docker stop`'s SIGTERM reaches it
+# and it stops cleanly within docker's 10 s; `run` upgrades the schema before it starts.
+CMD ["acuerdos-bot", "run"]

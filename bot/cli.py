@@ -15,6 +15,7 @@ from typing import Awaitable, Callable, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot, Update
 from telegram.error import TelegramError
+from telegram.ext import Application
 
 from bot import backup, bundle, committees, exports, importer, informe, members, summaries, summary_render, texts
 from bot.acta import ActaError
@@ -171,7 +172,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _stop_on_signals(loop: asyncio.AbstractEventLoop, application) -> None:
+def _stop_on_signals(loop: asyncio.AbstractEventLoop, application: Application) -> None:
     """SIGTERM (docker stop) and SIGINT (Ctrl-C): the outbox claims and sends nothing new at once, then
     python-telegram-bot stops taking updates, finishes those in hand and waits for the outbox's round, whose
     requests in flight get STOP_GRACE seconds to be answered and recorded. A second signal changes nothing."""
