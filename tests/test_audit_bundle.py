@@ -29,7 +29,7 @@ def table(archive: zipfile.ZipFile, path: str) -> list[list[str]]:
 
 
 async def test_the_bundle_holds_everything_and_its_manifest_checks(telegram, sessions, clock, committee, tmp_path,
-                                                                   monkeypatch, capsys):
+                                                                   monkeypatch, capsys, database_url):
     rosa, carlos, lucia = await committee_with_agreement(telegram, sessions, clock)
     await carlos.send("/avance 2.1 40% =HYPERLINK(\"http://example.com\") oficio en trámite")
     await carlos.send("/pendientes")
@@ -47,7 +47,7 @@ async def test_the_bundle_holds_everything_and_its_manifest_checks(telegram, ses
         photo = await db.scalar(select(Evidence).where(Evidence.kind == "photo"))
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'acuerdos.db'}")
+    monkeypatch.setenv("DATABASE_URL", database_url)  # the test's database: a SQLite file, or PostgreSQL
     monkeypatch.setenv("ACUERDOS_EVIDENCE_DIR", str(folder))
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     exported = ["export", "--committee", "CORESEC Moquegua", "--format", "zip", "--out", "auditoria.zip"]
