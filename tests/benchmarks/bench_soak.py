@@ -7,7 +7,8 @@ One process, the real Application (post_init, start) with the outbox's job runni
 Telegram's real limits, and a fake Bot API that answers 429 to any send beyond them. For --minutes, `/avance`
 reports arrive from --people chats at --rate a second; meanwhile the reminders' fan-out to those chats falls due at
 the start (D-7 of every agreement) and again at half time (D, the deadline), and the weekly summaries of every
-committee once, at a quarter of the run. The bot's clock is a working morning in Lima, moved on by those jumps and by the real time.
+committee once, at a quarter of the run. The bot's clock is a working morning in Lima, moved on by those jumps and
+by the real time.
 
 Prints, for each minute: the reports' p50/p95 to be recorded (from the queue to the answer asking for its place in
 the pacer: the transaction is committed by then), to be answered (the handler done, the answer sent), the time
