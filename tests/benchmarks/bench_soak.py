@@ -10,10 +10,12 @@ the start (D-7 of every agreement) and again at half time (D, the deadline), and
 committee once, at a quarter of the run. The bot's clock is a working morning in Lima, moved on by those jumps and
 by the real time.
 
-Prints, for each minute: the reports' p50/p95 to be recorded (from the queue to the answer asking for its place in
-the pacer: the transaction is committed by then), to be answered (the handler done, the answer sent), the time
-answers waited in the pacer, the outbox's messages sent, and the RSS after a garbage collection. At the end: RSS at
-start (after a warm-up) and end, overall p95, reports recorded against sent, the outbox's rows by state, requests
+Prints, as each minute ends: the reports answered so far, the updates waiting in the queue, the outbox's messages
+sent in the minute, and the RSS after a garbage collection. Then, by the minute the reports arrived in, their
+p50/p95 to be recorded (from the queue to the answer asking for its place in the pacer: the transaction is committed
+by then), to be answered (the handler done, the answer sent) and the time answers waited in the pacer (answers go
+ahead of the outbox's messages there, with Telegram's limits kept for both). At the end: RSS at start (after a
+warm-up) and end, overall p95, reports recorded against sent, the outbox's rows by state, requests
 per row (duplicates: a row delivered twice; lost: a row due and neither sent nor troubled after a final drain),
 and the 429s. Goals: no RSS growth beyond noise, answers' p95 ≤ 50 ms, no message lost or duplicated.
 """
@@ -88,9 +90,9 @@ class TimedPacer(Pacer):
         self.answers: dict[int, tuple[float, float]] = {}  # update_id → (asked, got)
 
     @asynccontextmanager
-    async def slot(self, chat_id: int) -> AsyncIterator[None]:
+    async def slot(self, chat_id: int, *, first: bool = False) -> AsyncIterator[None]:
         update_id, asked = ANSWERING.get(), time.perf_counter()
-        async with super().slot(chat_id):
+        async with super().slot(chat_id, first=first):
             if update_id is not None:
                 self.answers.setdefault(update_id, (asked, time.perf_counter()))
             yield
@@ -251,17 +253,18 @@ async def main() -> None:
             seconds = args.minutes * 60
             window = 60.0
             minutes = [Minute() for _ in range(max(1, int(-(-seconds // window))))]
-            report = asyncio.Event()
-            rows: list[tuple[float, float, int]] = []  # (second, RSS, outbox messages delivered so far)
 
             async def watch() -> None:
-                started = time.perf_counter()
+                """Each minute, as it goes: reports answered so far, updates waiting, the outbox's messages, RSS."""
+                started, sent_before = time.perf_counter(), 0
                 for n in range(len(minutes)):
                     await asyncio.sleep(max(0.0, started + (n + 1) * window - time.perf_counter()))
                     keep_accepted()
-                    rows.append((time.perf_counter() - started, rss_mib(),
-                                 sum(map(len, requests.delivered.values()))))
-                    report.set()
+                    sent = sum(map(len, requests.delivered.values()))
+                    answered = sum(len(m.answered) for m in minutes)
+                    print(f"{n + 1:>6} {answered:>16} {application.update_queue.qsize():>17} {sent - sent_before:>12} "
+                          f"{rss_mib():>8.1f}", flush=True)
+                    sent_before = sent
 
             async def jump(to: datetime) -> None:
                 clock.jump(to)
@@ -271,15 +274,13 @@ async def main() -> None:
                   f"and {seconds / 2:.0f} s, summaries at {seconds / 4:.0f} s; load average "
                   f"{' '.join(f'{v:.2f}' for v in os.getloadavg())}; RSS after warm-up {rss_start:.1f} MiB",
                   flush=True)
-            print(f"{'min':>4} {'reports':>8} {'recorded p50/p95':>18} {'answered p50/p95':>18} "
-                  f"{'pacer wait p95':>15} {'outbox sent':>12} {'RSS MiB':>8}", flush=True)
+            print(f"{'minute':>6} {'answered so far':>16} {'updates waiting':>17} {'outbox sent':>12} "
+                  f"{'RSS MiB':>8}", flush=True)
             watcher = asyncio.ensure_future(watch())
-            printer = asyncio.ensure_future(print_minutes(minutes, rows, report))
             total = int(seconds * args.rate)
             await offer(application, pacer, avance_updates(total, args.people), args.rate, minutes, window,
                         [(seconds / 4, lambda: jump(SUMMARIES_DUE)), (seconds / 2, lambda: jump(SECOND_FAN_OUT))])
             await watcher
-            printer.cancel()
             rss_end = rss_mib()
             # The final drain: rounds until nothing more is sent.
             drained = time.perf_counter()
@@ -296,6 +297,7 @@ async def main() -> None:
         await engine.dispose()
     await api.stop()
 
+    print_minutes(minutes)
     answered = [v for m in minutes for v in m.answered]
     recorded_times = [v for m in minutes for v in m.recorded]
     waited = [v for m in minutes for v in m.waited]
@@ -325,19 +327,13 @@ def ms(values: list[float], p: int) -> str:
     return f"{percentile(values, p) * 1000:.1f}" if len(values) > 1 else "-"
 
 
-async def print_minutes(minutes: list[Minute], rows: list, report: asyncio.Event) -> None:
-    shown = 0
-    while True:
-        await report.wait()
-        report.clear()
-        while shown < len(rows):
-            second, rss, sent = rows[shown]
-            before = rows[shown - 1][2] if shown else 0
-            m = minutes[shown]
-            print(f"{shown + 1:>4} {len(m.answered):>8} {ms(m.recorded, 50):>8} / {ms(m.recorded, 95):>7} "
-                  f"{ms(m.answered, 50):>8} / {ms(m.answered, 95):>7} {ms(m.waited, 95):>15} {sent - before:>12} "
-                  f"{rss:>8.1f}", flush=True)
-            shown += 1
+def print_minutes(minutes: list[Minute]) -> None:
+    """The reports by the minute they arrived in, once all are answered (ms)."""
+    print(f"{'arrived in minute':>17} {'reports':>8} {'recorded p50 / p95':>19} {'answered p50 / p95':>19} "
+          f"{'pacer wait p95':>15}")
+    for n, m in enumerate(minutes):
+        print(f"{n + 1:>17} {len(m.answered):>8} {ms(m.recorded, 50):>9} / {ms(m.recorded, 95):>7} "
+              f"{ms(m.answered, 50):>9} / {ms(m.answered, 95):>7} {ms(m.waited, 95):>15}")
 
 
 if __name__ == "__main__":
