@@ -103,11 +103,13 @@ class Pacer:
         """Wait until a message to this chat may start; the block is the request. `first`: an answer someone waits
         for, which goes ahead of the messages the bot sends on its own (they would otherwise make it wait seconds
         behind a fan-out)."""
-        windows = [self._window(self._chats, chat_id, self.limits.per_chat, self.limits.second)]
+        windows = []
         if chat_id < 0:  # groups, supergroups and channels have negative ids
+            # The group's minute first: a message waiting for it must not hold one of the bot's 30 places.
             windows.append(self._window(self._groups, chat_id, self.limits.per_group, self.limits.minute))
-        # The overall place last: a message waiting for its chat must not hold one of the bot's 30.
-        windows.append(self._overall)
+        # The chat's second after the bot's place: an outbox message queued for a place does not hold its chat,
+        # so an answer to that chat does not wait behind it. Everyone takes the windows in this order: no deadlock.
+        windows += [self._overall, self._window(self._chats, chat_id, self.limits.per_chat, self.limits.second)]
         taken: list[_Window] = []
         try:
             for window in windows:

@@ -166,10 +166,11 @@ class Minute:
 
 
 async def offer(application, pacer: TimedPacer, payloads: list[dict], rate: float, minutes: list[Minute],
-                window: float, events: list[tuple[float, callable]]) -> None:
+                window: float, events: list[tuple[float, callable]], arrived: dict[int, float] | None = None) -> None:
     """Offer the reports at `rate` a second; from each one's arrival in the queue: recorded (its answer asks for a
-    place in the pacer), answered (its handlers done); `events` run at their second of the run."""
-    arrived: dict[int, float] = {}
+    place in the pacer), answered (its handlers done); `events` run at their second of the run. `arrived` holds the
+    reports not answered yet."""
+    arrived = {} if arrived is None else arrived
     pending: list[asyncio.Task] = []
 
     async def begin(update: Update, _context) -> None:
@@ -253,6 +254,7 @@ async def main() -> None:
             seconds = args.minutes * 60
             window = 60.0
             minutes = [Minute() for _ in range(max(1, int(-(-seconds // window))))]
+            waiting: dict[int, float] = {}  # reports offered and not answered yet
 
             async def watch() -> None:
                 """Each minute, as it goes: reports answered so far, updates waiting, the outbox's messages, RSS."""
@@ -262,7 +264,7 @@ async def main() -> None:
                     keep_accepted()
                     sent = sum(map(len, requests.delivered.values()))
                     answered = sum(len(m.answered) for m in minutes)
-                    print(f"{n + 1:>6} {answered:>16} {application.update_queue.qsize():>17} {sent - sent_before:>12} "
+                    print(f"{n + 1:>6} {answered:>16} {len(waiting):>17} {sent - sent_before:>12} "
                           f"{rss_mib():>8.1f}", flush=True)
                     sent_before = sent
 
@@ -274,12 +276,13 @@ async def main() -> None:
                   f"and {seconds / 2:.0f} s, summaries at {seconds / 4:.0f} s; load average "
                   f"{' '.join(f'{v:.2f}' for v in os.getloadavg())}; RSS after warm-up {rss_start:.1f} MiB",
                   flush=True)
-            print(f"{'minute':>6} {'answered so far':>16} {'updates waiting':>17} {'outbox sent':>12} "
+            print(f"{'minute':>6} {'answered so far':>16} {'reports waiting':>17} {'outbox sent':>12} "
                   f"{'RSS MiB':>8}", flush=True)
             watcher = asyncio.ensure_future(watch())
             total = int(seconds * args.rate)
             await offer(application, pacer, avance_updates(total, args.people), args.rate, minutes, window,
-                        [(seconds / 4, lambda: jump(SUMMARIES_DUE)), (seconds / 2, lambda: jump(SECOND_FAN_OUT))])
+                        [(seconds / 4, lambda: jump(SUMMARIES_DUE)), (seconds / 2, lambda: jump(SECOND_FAN_OUT))],
+                        waiting)
             await watcher
             rss_end = rss_mib()
             # The final drain: rounds until nothing more is sent.
