@@ -157,3 +157,26 @@ async def test_an_answer_goes_ahead_of_the_messages_of_a_fan_out():
     assert sorted(order[3:]) == [20_000 + n for n in range(2, 10) if n != 5]
     async with asyncio.timeout(1):  # every place came back
         await asyncio.gather(*(send(30_000 + n) for n in range(4)))
+
+
+async def test_an_answer_does_not_wait_behind_a_reminder_to_its_chat_queued_for_a_place():
+    # One place a "second" of 10 ms, held by a reminder being sent; a reminder to the person's chat waits for it.
+    pacer = Pacer(Limits(overall=1).scaled(0.01))
+    order: list[str] = []
+    sending = asyncio.Event()
+
+    async def send(what: str, chat_id: int, first: bool = False, hold: bool = False) -> None:
+        async with pacer.slot(chat_id, first=first):
+            order.append(what)
+            if hold:
+                await sending.wait()
+
+    held = asyncio.create_task(send("reminder to another chat", 20_000, hold=True))
+    await asyncio.sleep(0)
+    queued = asyncio.create_task(send("reminder", 10_000))
+    await asyncio.sleep(0)
+    answer = asyncio.create_task(send("answer", 10_000, first=True))
+    await asyncio.sleep(0)
+    sending.set()
+    await asyncio.gather(held, queued, answer)
+    assert order == ["reminder to another chat", "answer", "reminder"]
