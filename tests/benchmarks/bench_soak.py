@@ -53,7 +53,7 @@ from bot.outbox.pacing import Limits, Pacer  # noqa: E402
 from models.db import session_factory, upgrade  # noqa: E402
 from models.entities import CommitteeKind, Member, Reminder, Role, SessionKind, StatusUpdate  # noqa: E402
 from tests.benchmarks.bench_progress import avance_updates, empty_database, percentile  # noqa: E402
-from tests.support.bench_committee import NOW, build_committee  # noqa: E402
+from tests.support.bench_committee import AGREEMENTS_PER_INSTITUTION, NOW, build_committee  # noqa: E402
 from tests.support.clock import lima  # noqa: E402
 from tests.support.fakebot import TOKEN, FakeBotAPI  # noqa: E402
 
@@ -120,6 +120,19 @@ class OutboxRequests:
             return send_one
 
         return send_recorded
+
+
+def reports(count: int, people: int, start: int = 0) -> list[dict]:
+    """bench_progress's reports, on the first half of each institution's agreements only: a report moves its own
+    assignment's reminders later, so the fan-outs go to the other half (the same chats)."""
+    payloads = avance_updates(count, people, start)
+    for payload in payloads:
+        message = payload["message"]
+        command, code, rest = message["text"].split(" ", 2)
+        institution, number = code.split(".")
+        half = AGREEMENTS_PER_INSTITUTION // 2
+        message["text"] = f"{command} {institution}.{(int(number) - 1) % half + 1} {rest}"
+    return payloads
 
 
 def rss_mib() -> float:
@@ -238,7 +251,7 @@ async def main() -> None:
             # The day before: reminders and summaries planned, nothing due yet; then a warm-up not counted.
             await run_round(application)
             warm = [Minute()]
-            await offer(application, pacer, avance_updates(WARM_UP, args.people, start=10**6), args.rate, warm,
+            await offer(application, pacer, reports(WARM_UP, args.people, start=10**6), args.rate, warm,
                         10**6, [])
             outbox_before = len(requests.delivered)
             api.forget()
@@ -280,14 +293,15 @@ async def main() -> None:
                   f"{'RSS MiB':>8}", flush=True)
             watcher = asyncio.ensure_future(watch())
             total = int(seconds * args.rate)
-            await offer(application, pacer, avance_updates(total, args.people), args.rate, minutes, window,
+            await offer(application, pacer, reports(total, args.people), args.rate, minutes, window,
                         [(seconds / 4, lambda: jump(SUMMARIES_DUE)), (seconds / 2, lambda: jump(SECOND_FAN_OUT))],
                         waiting)
             await watcher
             rss_end = rss_mib()
             # The final drain: rounds until nothing more is sent.
             drained = time.perf_counter()
-            while (result := await run_round(application)) is None or result.sent:
+            while ((result := await run_round(application)) is None or result.sent) \
+                    and time.perf_counter() - drained < 1800:
                 await asyncio.sleep(1)
             drained = time.perf_counter() - drained
             keep_accepted()
