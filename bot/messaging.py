@@ -135,7 +135,7 @@ async def paced(pacer, chat_id: int, request: Callable[[], Awaitable[T]]) -> T:
     answers and the outbox together keep one message a second per chat; a 429 holds the pacer for its wait, as
     the outbox does, and the request goes once more."""
     for attempt in (1, 2):
-        async with pacer.slot(chat_id) if pacer is not None else nullcontext():
+        async with pacer.slot(chat_id, first=True) if pacer is not None else nullcontext():
             try:
                 return await request()
             except RetryAfter as limited:

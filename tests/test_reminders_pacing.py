@@ -136,3 +136,47 @@ async def test_two_dispatchers_on_postgresql_send_each_reminder_once(telegram, a
         rows = (await db.scalars(select(Reminder))).all()
     assert len({r.message_id for r in rows}) == len(chats) and all(r.attempts == 1 for r in rows)
     assert {r.claimed_by for r in rows} == {"instance-a", "instance-b"}
+
+
+async def test_an_answer_goes_ahead_of_the_messages_of_a_fan_out():
+    # Two places a "second" of 10 ms: ten reminders queue for them, then someone's answer comes.
+    pacer = Pacer(Limits(overall=2).scaled(0.01))
+    order: list[int] = []
+
+    async def send(chat_id: int, first: bool = False) -> None:
+        async with pacer.slot(chat_id, first=first):
+            order.append(chat_id)
+
+    fan_out = [asyncio.create_task(send(20_000 + n)) for n in range(10)]
+    await asyncio.sleep(0)
+    answer = asyncio.create_task(send(10_000, first=True))
+    await asyncio.sleep(0)
+    fan_out[5].cancel()  # a message given up while it waits leaves no place taken
+    await asyncio.gather(*fan_out, answer, return_exceptions=True)
+    assert order[:3] == [20_000, 20_001, 10_000]
+    assert sorted(order[3:]) == [20_000 + n for n in range(2, 10) if n != 5]
+    async with asyncio.timeout(1):  # every place came back
+        await asyncio.gather(*(send(30_000 + n) for n in range(4)))
+
+
+async def test_an_answer_does_not_wait_behind_a_reminder_to_its_chat_queued_for_a_place():
+    # One place a "second" of 10 ms, held by a reminder being sent; a reminder to the person's chat waits for it.
+    pacer = Pacer(Limits(overall=1).scaled(0.01))
+    order: list[str] = []
+    sending = asyncio.Event()
+
+    async def send(what: str, chat_id: int, first: bool = False, hold: bool = False) -> None:
+        async with pacer.slot(chat_id, first=first):
+            order.append(what)
+            if hold:
+                await sending.wait()
+
+    held = asyncio.create_task(send("reminder to another chat", 20_000, hold=True))
+    await asyncio.sleep(0)
+    queued = asyncio.create_task(send("reminder", 10_000))
+    await asyncio.sleep(0)
+    answer = asyncio.create_task(send("answer", 10_000, first=True))
+    await asyncio.sleep(0)
+    sending.set()
+    await asyncio.gather(held, queued, answer)
+    assert order == ["reminder to another chat", "answer", "reminder"]

@@ -9,6 +9,7 @@ the network's delays.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from typing import AsyncIterator, Callable
@@ -32,23 +33,35 @@ class Limits:
 
 
 class _Window:
-    """At most `size` places; a place is given back `length` seconds after its holder is done."""
+    """At most `size` places; a place is given back `length` seconds after its holder is done. Waiters get places in
+    the order they came, except that those who take one `first` (an answer someone waits for) go ahead of the rest."""
 
     def __init__(self, size: int, length: float, on_idle: Callable[[], None] | None = None):
-        self._places = asyncio.Semaphore(size)
+        self._free = size
+        self._first: deque[asyncio.Future] = deque()
+        self._rest: deque[asyncio.Future] = deque()
         self._length = length
         self._on_idle = on_idle
         self._users = 0
 
     @property
     def full(self) -> bool:
-        return self._places.locked()
+        return self._free == 0 or bool(self._first or self._rest)
 
-    async def take(self) -> None:
+    async def take(self, first: bool = False) -> None:
         self._users += 1
+        if self._free > 0 and not (self._first or self._rest):
+            self._free -= 1
+            return
+        place = asyncio.get_running_loop().create_future()
+        (self._first if first else self._rest).append(place)
         try:
-            await self._places.acquire()
+            await place
         except BaseException:
+            if place.done() and not place.cancelled():
+                self._hand_on()  # the place came with the cancellation: the next waiter gets it
+            elif place in (waiting := self._first if first else self._rest):
+                waiting.remove(place)
             self._done()
             raise
 
@@ -56,8 +69,17 @@ class _Window:
         asyncio.get_running_loop().call_later(self._length, self._give_back)
 
     def _give_back(self) -> None:
-        self._places.release()
+        self._hand_on()
         self._done()
+
+    def _hand_on(self) -> None:
+        for waiting in (self._first, self._rest):
+            while waiting:
+                place = waiting.popleft()
+                if not place.done():
+                    place.set_result(None)
+                    return
+        self._free += 1
 
     def _done(self) -> None:
         self._users -= 1
@@ -77,17 +99,21 @@ class Pacer:
         self.pauses = 0
 
     @asynccontextmanager
-    async def slot(self, chat_id: int) -> AsyncIterator[None]:
-        """Wait until a message to this chat may start; the block is the request."""
-        windows = [self._window(self._chats, chat_id, self.limits.per_chat, self.limits.second)]
+    async def slot(self, chat_id: int, *, first: bool = False) -> AsyncIterator[None]:
+        """Wait until a message to this chat may start; the block is the request. `first`: an answer someone waits
+        for, which goes ahead of the messages the bot sends on its own (they would otherwise make it wait seconds
+        behind a fan-out)."""
+        windows = []
         if chat_id < 0:  # groups, supergroups and channels have negative ids
+            # The group's minute first: a message waiting for it must not hold one of the bot's 30 places.
             windows.append(self._window(self._groups, chat_id, self.limits.per_group, self.limits.minute))
-        # The overall place last: a message waiting for its chat must not hold one of the bot's 30.
-        windows.append(self._overall)
+        # The chat's second after the bot's place: an outbox message queued for a place does not hold its chat,
+        # so an answer to that chat does not wait behind it. Everyone takes the windows in this order: no deadlock.
+        windows += [self._overall, self._window(self._chats, chat_id, self.limits.per_chat, self.limits.second)]
         taken: list[_Window] = []
         try:
             for window in windows:
-                await window.take()
+                await window.take(first)
                 taken.append(window)
             await self.unpaused()
             yield
