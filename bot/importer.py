@@ -242,16 +242,23 @@ async def apply_import(db: AsyncSession, committee: Committee, plan: ImportPlan,
                         new_names, aliases, skipped)
 
 
-def render_preview(plan: ImportPlan) -> str:
-    """What the acta says and what registering it would do, with the quality warnings, in HTML."""
-    lines = [texts.t(texts.IMPORT_PREVIEW_HEADER, title=plan.parsed.title or texts.IMPORT_NO_TITLE)]
+def _heading(plan: ImportPlan, title: str) -> list[str]:
+    """The first lines of both previews: the acta's title, its session, and what registering it would add."""
+    lines = [texts.t(texts.IMPORT_PREVIEW_HEADER, title=title)]
     if plan.session is not None:
         lines.append(texts.t(texts.IMPORT_PREVIEW_SESSION, session=session_name(plan.session),
                              state=texts.IMPORT_SESSION_KNOWN if plan.existing_session else texts.IMPORT_SESSION_NEW))
-    new = plan.to_register
-    if new:
+    if new := plan.to_register:
         lines.append(texts.t(texts.IMPORT_PREVIEW_COUNTS, agreements=_count(len(new), texts.IMPORT_AGREEMENTS),
                              assignments=_count(sum(len(a.implementers) for a in new), texts.IMPORT_ASSIGNMENTS)))
+    return lines
+
+
+def render_preview(plan: ImportPlan) -> str:
+    """What the acta says and what registering it would do, with the quality warnings, in HTML."""
+    lines = _heading(plan, plan.parsed.title or texts.IMPORT_NO_TITLE)
+    new = plan.to_register
+    if new:
         lines.append("")
     for planned in new:
         lines.append(texts.t(
@@ -277,14 +284,8 @@ def render_preview(plan: ImportPlan) -> str:
 def render_preview_short(plan: ImportPlan, filename: str) -> str:
     """The preview in one message, for an acta whose whole preview goes as a file: what it is, the counts, and the
     problems that stop it (the first few)."""
-    lines = [texts.t(texts.IMPORT_PREVIEW_HEADER, title=shorten(plan.parsed.title or texts.IMPORT_NO_TITLE, 200))]
-    if plan.session is not None:
-        lines.append(texts.t(texts.IMPORT_PREVIEW_SESSION, session=session_name(plan.session),
-                             state=texts.IMPORT_SESSION_KNOWN if plan.existing_session else texts.IMPORT_SESSION_NEW))
+    lines = _heading(plan, shorten(plan.parsed.title or texts.IMPORT_NO_TITLE, 200))
     new = plan.to_register
-    if new:
-        lines.append(texts.t(texts.IMPORT_PREVIEW_COUNTS, agreements=_count(len(new), texts.IMPORT_AGREEMENTS),
-                             assignments=_count(sum(len(a.implementers) for a in new), texts.IMPORT_ASSIGNMENTS)))
     if plan.names:
         lines.append(texts.t(texts.IMPORT_SHORT_INSTITUTIONS,
                              known=len({m.institution.id for m in plan.names if m.institution and not m.near}),

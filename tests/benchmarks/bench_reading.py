@@ -60,25 +60,7 @@ def rows_of(text: str) -> tuple[list[str], list[list[str]]]:
 def many_paragraphs_docx(inflated: int) -> bytes:
     """A Word file whose document.xml holds `inflated` bytes of empty paragraphs: just under the decompressed
     limit, but millions of elements for the XML parser."""
-    import io
-    import zipfile
-
-    original = zipfile.ZipFile(io.BytesIO(make_docx(*seed_parts())))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
-        for member in original.infolist():
-            content = original.read(member)
-            if member.filename != "word/document.xml":
-                out.writestr(member, content)
-                continue
-            head, tail = content.split(b"<w:body>", 1)
-            with out.open("word/document.xml", "w", force_zip64=True) as document:
-                document.write(head + b"<w:body>")
-                piece = b"<w:p/>" * (MIB // 6)
-                for _ in range(inflated // len(piece)):
-                    document.write(piece)
-                document.write(tail)
-    return buffer.getvalue()
+    return inflating_docx(*seed_parts(), inflated, filler=b"<w:p/>")
 
 
 def files() -> list[tuple[str, str, bytes]]:

@@ -122,9 +122,9 @@ def sparse_xlsx(above, table) -> bytes:
     return buffer.getvalue()
 
 
-def inflating_docx(above, table, inflated: int) -> bytes:
-    """The acta as a Word file whose document.xml grows by `inflated` bytes of blanks once decompressed: tens of KB on
-    disk, written in pieces so that the test never holds the whole."""
+def inflating_docx(above, table, inflated: int, filler: bytes = b" ") -> bytes:
+    """The acta as a Word file whose document.xml grows by `inflated` bytes of `filler` (blanks, or empty paragraphs
+    `<w:p/>`) once decompressed: tens of KB on disk, written in pieces so that the test never holds the whole."""
     import zipfile
 
     original = zipfile.ZipFile(io.BytesIO(make_docx(above, table)))
@@ -138,7 +138,7 @@ def inflating_docx(above, table, inflated: int) -> bytes:
             head, tail = content.split(b"<w:body>", 1)
             with bomb.open("word/document.xml", "w", force_zip64=True) as document:
                 document.write(head + b"<w:body>")
-                piece = b" " * (1024 * 1024)
+                piece = filler * (1024 * 1024 // len(filler))
                 for _ in range(inflated // len(piece)):
                     document.write(piece)
                 document.write(tail)
