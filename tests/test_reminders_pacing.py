@@ -180,3 +180,57 @@ async def test_an_answer_does_not_wait_behind_a_reminder_to_its_chat_queued_for_
     sending.set()
     await asyncio.gather(held, queued, answer)
     assert order == ["reminder to another chat", "answer", "reminder"]
+
+
+async def test_a_place_taken_and_not_used_comes_back_at_once():
+    # One place a "second" of a tenth of a second: a message that had nothing to send does not hold it.
+    pacer = Pacer(Limits(overall=1).scaled(0.1))
+    async with pacer.slot(20_000) as place:
+        place.unused()
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    async with pacer.slot(20_001):
+        assert loop.time() - started < 0.05
+    async with asyncio.timeout(1):  # a place used comes back a "second" later
+        async with pacer.slot(20_002):
+            assert loop.time() - started >= 0.1
+
+
+def test_the_places_kept_for_answers_follow_how_many_people_write():
+    limits = Limits()
+    assert [limits.reserve(n) for n in (0, 1, 4, 5, 20, 100)] == [0, 1, 1, 2, 5, 10]
+
+
+async def test_while_people_write_the_outbox_leaves_places_free_for_their_answers():
+    # Ten places a "second" of 50 ms. Four answers have just been sent: one place is kept for the next answers,
+    # so a fan-out gets five places, not six; the next answer takes the kept one at once.
+    pacer = Pacer(Limits(overall=10).scaled(0.05))
+    loop = asyncio.get_running_loop()
+    for chat in range(4):
+        async with pacer.slot(10_000 + chat, first=True):
+            pass
+    started: list[float] = []
+
+    async def reminder(chat_id: int) -> None:
+        async with pacer.slot(chat_id):
+            started.append(loop.time())
+
+    fan_out = [asyncio.create_task(reminder(20_000 + n)) for n in range(10)]
+    await asyncio.sleep(0.01)
+    assert len(started) == 5
+    began = loop.time()
+    async with pacer.slot(10_100, first=True):
+        assert loop.time() - began < 0.01
+    await asyncio.gather(*fan_out)
+    # Once nobody writes, the fan-out takes every place again.
+    assert len(started) == 10
+    last = loop.time()
+    burst: list[float] = []
+    await asyncio.sleep(0.06)
+
+    async def late(chat_id: int) -> None:
+        async with pacer.slot(chat_id):
+            burst.append(loop.time())
+
+    await asyncio.gather(*(late(30_000 + n) for n in range(10)))
+    assert max(burst) - last < 0.09

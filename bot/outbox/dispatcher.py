@@ -90,6 +90,7 @@ class Dispatcher:
         self._attempting: set[int] = set()
         self._requested: set[int] = set()  # attempted rows whose request left: only their answer can say
         self._unsent: list[int] = []  # claimed, never attempted: given back when the run ends
+        self._dropped: list[str] = []  # kinds of the rows the render's `prepare` moved later or cancelled
         # SQLite has one writer: our own writers take turns here instead of sleeping on each other's locks.
         self._one_writer = sessions.kw["bind"].dialect.name == "sqlite"
         self._turn = asyncio.Lock()
@@ -173,7 +174,10 @@ class Dispatcher:
         their lease and go in a later round."""
         try:
             async with self.sessions.begin() as db:
-                return await self._render_in(db, ids, now)
+                self._dropped = []
+                items = await self._render_in(db, ids, now)
+            self._skipped(self._dropped)
+            return items
         except UNREACHABLE:
             raise
         except Exception:
@@ -183,7 +187,9 @@ class Dispatcher:
         for reminder_id in ids:
             try:
                 async with self.sessions.begin() as db:
+                    self._dropped = []
                     items += await self._render_in(db, [reminder_id], now)
+                self._skipped(self._dropped)
             except UNREACHABLE:
                 raise
             except Exception as error:
@@ -203,11 +209,16 @@ class Dispatcher:
             if policy.prepare is not None:
                 await policy.prepare(db, policy_ids, now)
             for batch in chunked(policy_ids, policy.batch or len(policy_ids)):
-                # Read after `prepare`; a row it moved later or cancelled is rendered all the same, and skipped
-                # when its attempt is recorded.
+                # Read after `prepare`: a row it moved later or cancelled is not sent now, and goes back to the pool
+                # (it would otherwise hold a place in the pipeline and in the pacer for nothing).
                 rows = (await db.scalars(select(Reminder).where(Reminder.id.in_(batch))
-                                         .order_by(Reminder.due_at, Reminder.id))).all()
-                items += await policy.render(db, rows, now)
+                                         .order_by(Reminder.due_at, Reminder.id)
+                                         .execution_options(populate_existing=True))).all()
+                due = [row for row in rows if row.sent_at is None and row.cancelled_at is None and row.due_at <= now]
+                if len(due) < len(rows):
+                    await store.release_in(db, [row.id for row in rows if row not in due], worker=self.worker)
+                    self._dropped += [row.kind for row in rows if row not in due]
+                items += await policy.render(db, due, now)
         return items
 
     async def _deliver(self, item: Outgoing) -> None:
@@ -221,21 +232,24 @@ class Dispatcher:
         for index, piece in enumerate(pieces):
             part = replace(item, text=piece, keyboard=item.keyboard if index == len(pieces) - 1 else None)
             for _ in range(MAX_RATE_LIMITED):
-                async with self.pacer.slot(item.chat_id):
+                async with self.pacer.slot(item.chat_id) as place:
                     if index == 0:
                         if not self.keep_going():
+                            place.unused()
                             self._unsent.append(item.reminder_id)
                             return
                         # From here on the row is not given back on stop: the attempt may already be recorded.
                         self._attempting.add(item.reminder_id)
                         attempt = await self._mark(item.reminder_id)
                         if attempt is None:
+                            place.unused()
                             self._count(item.kind, "skipped")
                             return
                     # A 429 may have come in while the attempt was being recorded.
                     await self.pacer.unpaused()
                     if index == 0 and not self.keep_going():
                         # The bot is stopping and this request has not left: it goes back as if never attempted.
+                        place.unused()
                         async with self._writing():
                             await store.undo_attempts(self.sessions, [item.reminder_id], worker=self.worker)
                         self._attempting.discard(item.reminder_id)
@@ -285,6 +299,10 @@ class Dispatcher:
         async with self._writing():
             await store.record_sent(self.sessions, sent, now=self.clock.now())
         return {}
+
+    def _skipped(self, kinds: list[str]) -> None:
+        for kind in kinds:
+            self._count(kind, "skipped")
 
     def _count(self, kind: str, result: str) -> None:
         setattr(self.result, result, getattr(self.result, result) + 1)

@@ -3,7 +3,11 @@
 Each send holds a place in its windows (the whole bot, its chat, and its group if it is one) from before the
 request starts until one window length after the answer came back. Telegram receives the request between those
 two instants, so no window of that length ever holds more sends than places at Telegram's end either, whatever
-the network's delays.
+the network's delays. A place taken and not used for a request (the row was answered meanwhile) comes back at once.
+
+Answers (someone waits for them) go ahead of the messages the bot sends on its own, and while people are writing a
+few of the bot's places are kept free for them: otherwise a fan-out takes every place the answers leave, and each
+answer waits for the next place to come back (a third of a second, measured by the soak benchmark).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import asyncio
 from collections import deque
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
+from math import ceil
 from typing import AsyncIterator, Callable
 
 
@@ -31,18 +36,28 @@ class Limits:
     def with_overall(self, overall: int) -> Limits:
         return replace(self, overall=overall)
 
+    def reserve(self, answers: int) -> int:
+        """The bot's places kept free for answers while `answers` were sent in the last second: about a quarter of
+        that rate, so that an answer rarely finds none, and never more than a third of the places (the outbox keeps
+        most of what the answers leave). None while nobody writes: a fan-out at night gets all 30."""
+        return min(self.overall // 3, ceil(answers / 4)) if answers else 0
+
 
 class _Window:
     """At most `size` places; a place is given back `length` seconds after its holder is done. Waiters get places in
-    the order they came, except that those who take one `first` (an answer someone waits for) go ahead of the rest."""
+    the order they came, except that those who take one `first` (an answer someone waits for) go ahead of the rest,
+    and the rest leave `reserve()` places free for them."""
 
-    def __init__(self, size: int, length: float, on_idle: Callable[[], None] | None = None):
+    def __init__(self, size: int, length: float, on_idle: Callable[[], None] | None = None,
+                 reserve: Callable[[], int] = lambda: 0):
         self._free = size
         self._first: deque[asyncio.Future] = deque()
         self._rest: deque[asyncio.Future] = deque()
         self._length = length
         self._on_idle = on_idle
+        self._reserve = reserve
         self._users = 0
+        self._looking = False  # a look at the waiters is planned (the reserve may have shrunk meanwhile)
 
     @property
     def full(self) -> bool:
@@ -50,11 +65,13 @@ class _Window:
 
     async def take(self, first: bool = False) -> None:
         self._users += 1
-        if self._free > 0 and not (self._first or self._rest):
+        if not self._first and (self._free > 0 if first else not self._rest and self._free > self._reserve()):
             self._free -= 1
             return
         place = asyncio.get_running_loop().create_future()
         (self._first if first else self._rest).append(place)
+        if not first:
+            self._look_later()
         try:
             await place
         except BaseException:
@@ -68,18 +85,42 @@ class _Window:
     def give_back_later(self) -> None:
         asyncio.get_running_loop().call_later(self._length, self._give_back)
 
+    def give_back(self) -> None:
+        """The place was not used for a request: it comes back at once."""
+        self._give_back()
+
     def _give_back(self) -> None:
         self._hand_on()
         self._done()
 
     def _hand_on(self) -> None:
-        for waiting in (self._first, self._rest):
-            while waiting:
-                place = waiting.popleft()
-                if not place.done():
-                    place.set_result(None)
-                    return
+        if self._wake(self._first) or (self._free >= self._reserve() and self._wake(self._rest)):
+            return
         self._free += 1
+
+    @staticmethod
+    def _wake(waiting: deque[asyncio.Future]) -> bool:
+        while waiting:
+            place = waiting.popleft()
+            if not place.done():
+                place.set_result(None)
+                return True
+        return False
+
+    def _look_later(self) -> None:
+        """Places kept free for answers nobody came to take go to the rest once the reserve shrank: looked at each
+        window length while the rest wait (otherwise only a place coming back would wake them)."""
+        if not self._looking:
+            self._looking = True
+            asyncio.get_running_loop().call_later(self._length, self._look)
+
+    def _look(self) -> None:
+        self._looking = False
+        while self._rest and not self._first and self._free > self._reserve():
+            if self._wake(self._rest):
+                self._free -= 1
+        if self._rest:
+            self._look_later()
 
     def _done(self) -> None:
         self._users -= 1
@@ -87,22 +128,33 @@ class _Window:
             self._on_idle()
 
 
+class Place:
+    """A message's places in the pacer's windows, while its request is made."""
+
+    used = True
+
+    def unused(self) -> None:
+        """Nothing was sent in the end: the places come back at once instead of a window length later."""
+        self.used = False
+
+
 class Pacer:
     """Shared by everything that sends on the bot's behalf in this process."""
 
     def __init__(self, limits: Limits = Limits()):
         self.limits = limits
-        self._overall = _Window(limits.overall, limits.second)
+        self._answers: deque[float] = deque()  # when the answers of the last second took their place
+        self._overall = _Window(limits.overall, limits.second, reserve=self._reserve)
         self._chats: dict[int, _Window] = {}
         self._groups: dict[int, _Window] = {}
         self._paused_until = 0.0
         self.pauses = 0
 
     @asynccontextmanager
-    async def slot(self, chat_id: int, *, first: bool = False) -> AsyncIterator[None]:
+    async def slot(self, chat_id: int, *, first: bool = False) -> AsyncIterator[Place]:
         """Wait until a message to this chat may start; the block is the request. `first`: an answer someone waits
         for, which goes ahead of the messages the bot sends on its own (they would otherwise make it wait seconds
-        behind a fan-out)."""
+        behind a fan-out). A block that sends nothing says `place.unused()`, and its places come back at once."""
         windows = []
         if chat_id < 0:  # groups, supergroups and channels have negative ids
             # The group's minute first: a message waiting for it must not hold one of the bot's 30 places.
@@ -111,15 +163,27 @@ class Pacer:
         # so an answer to that chat does not wait behind it. Everyone takes the windows in this order: no deadlock.
         windows += [self._overall, self._window(self._chats, chat_id, self.limits.per_chat, self.limits.second)]
         taken: list[_Window] = []
+        place = Place()
         try:
             for window in windows:
                 await window.take(first)
                 taken.append(window)
+            if first:
+                self._answers.append(asyncio.get_running_loop().time())
             await self.unpaused()
-            yield
+            yield place
         finally:
             for window in taken:
-                window.give_back_later()
+                if place.used:
+                    window.give_back_later()
+                else:
+                    window.give_back()
+
+    def _reserve(self) -> int:
+        since = asyncio.get_running_loop().time() - self.limits.second
+        while self._answers and self._answers[0] < since:
+            self._answers.popleft()
+        return self.limits.reserve(len(self._answers))
 
     async def unpaused(self) -> None:
         """Return when no 429 pause is running (at once, mostly)."""

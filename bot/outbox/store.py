@@ -231,10 +231,14 @@ async def release(sessions: async_sessionmaker[AsyncSession], ids: list[int], *,
     """Give back rows claimed but never attempted (the bot is stopping), so nobody waits for the lease."""
     if ids:
         async with sessions.begin() as db:
-            await db.execute(update(Reminder).where(Reminder.id.in_(ids), Reminder.claimed_by == worker,
-                                                    Reminder.sent_at.is_(None))
-                             .values(claimed_by=None, claimed_until=None)
-                             .execution_options(synchronize_session=False))
+            await release_in(db, ids, worker=worker)
+
+
+async def release_in(db: AsyncSession, ids: list[int], *, worker: str) -> None:
+    """`release`, inside the caller's transaction."""
+    await db.execute(update(Reminder).where(Reminder.id.in_(ids), Reminder.claimed_by == worker,
+                                            Reminder.sent_at.is_(None))
+                     .values(claimed_by=None, claimed_until=None).execution_options(synchronize_session=False))
 
 
 async def undo_attempts(sessions: async_sessionmaker[AsyncSession], ids: list[int], *, worker: str) -> None:
