@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.notices import render_notices
 from bot.outbox.message import Outgoing
 from bot.reminders.planner import replan_reminders
-from bot.reminders.render import render_delivery_problems, render_escalations, render_reminders
+from bot.reminders.digest import DIGEST_AFTER, render_due
+from bot.reminders.render import render_delivery_problems, render_escalations
 from bot.summary_plan import BATCH, merge_due, render_summaries
 from models.entities import ANSWERABLE_KINDS, MessageKind, Reminder
 
@@ -36,13 +37,16 @@ class Policy:
     batch: int | None = None
     # Run in the render's transaction, before it, on the claimed rows' ids.
     prepare: Prepare | None = None
+    # A chat with more than this many rows of such kinds due in a round gets them as one digest (the render joins
+    # the rows of one chat it is given); None: one message per row.
+    digest_after: int | None = None
 
     @property
     def max_attempts(self) -> int:
         return len(self.retry_delays) + 1
 
 
-REMINDER = Policy(render_reminders, prepare=replan_reminders)
+REMINDER = Policy(render_due, prepare=replan_reminders, digest_after=DIGEST_AFTER)
 
 POLICIES: dict[str, Policy] = {
     **dict.fromkeys(ANSWERABLE_KINDS, REMINDER),
