@@ -10,10 +10,11 @@ from typing import Awaitable, Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.following import render_following
 from bot.notices import render_notices
 from bot.outbox.message import Outgoing
-from bot.reminders.planner import replan_reminders
 from bot.reminders.digest import DIGEST_AFTER, render_due
+from bot.reminders.planner import replan_reminders
 from bot.reminders.render import render_delivery_problems, render_escalations
 from bot.summary_plan import BATCH, merge_due, render_summaries
 from models.entities import ANSWERABLE_KINDS, MessageKind, Reminder
@@ -55,6 +56,9 @@ POLICIES: dict[str, Policy] = {
     # A notice goes a minute after the report, at any hour: the secretary asked to be told.
     MessageKind.NOTICE: Policy(render_notices, working_hours=False, retry_timeouts=False,
                                retry_delays=(timedelta(minutes=2),) * 4),
+    # Like the secretaries' notice: a follower asked to be told.
+    MessageKind.FOLLOWING: Policy(render_following, working_hours=False, retry_timeouts=False,
+                                  retry_delays=(timedelta(minutes=2),) * 4),
     # At the hour the committee chose, which may be outside its working hours.
     MessageKind.SUMMARY: Policy(render_summaries, working_hours=False, retry_delays=(timedelta(minutes=5),) * 4,
                                 batch=BATCH, prepare=merge_due),
