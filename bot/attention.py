@@ -27,6 +27,10 @@ END_WORDS = ("fin", "ya volvi", "volvi")
 class AbsenceRefused(Refused):
     """reason: usage (no date read), past (before today), far (more than MAX_AWAY_DAYS ahead)."""
 
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
 
 def parse_absence(text: str, today: date) -> date | None:
     """«hasta 15/01» → the last day away; «fin» → None (back now). Read like a deadline, counted from today."""
