@@ -16,8 +16,8 @@ from bot.progress import assignment_for_implementer, own_update
 from models import queries
 from models.entities import Institution, Member, Reminder, Role, Session
 
-__all__ = ["assignment_for_implementer", "assignment_for_secretary", "institution_in", "member_in", "own_update",
-           "reminder_for", "session_in"]
+__all__ = ["assignment_for_implementer", "assignment_for_secretary", "digest_row", "institution_in", "member_in",
+           "own_update", "reminder_for", "session_in"]
 
 
 async def member_in(db: AsyncSession, user_id: int, chat_id: int, committee_id: int, *roles: Role) -> Member | None:
@@ -40,3 +40,11 @@ async def reminder_for(db: AsyncSession, reminder_id: int, *, assignment_id: int
     """A reminder about this assignment (whose chat may answer for it is the assignment's check: a group that became
     a supergroup answers old reminders from its new chat)."""
     return await db.scalar(select(Reminder).where(Reminder.id == reminder_id, Reminder.assignment_id == assignment_id))
+
+
+async def digest_row(db: AsyncSession, reminder_id: int, user_id: int, chat_id: int) -> Reminder | None:
+    """A reminder sent to this chat (in a digest) about an assignment this chat still speaks for."""
+    row = await db.get(Reminder, reminder_id)
+    if row is None or row.chat_id != chat_id or row.message_id is None or row.assignment_id is None:
+        return None
+    return row if await assignment_for_implementer(db, row.assignment_id, user_id, chat_id) is not None else None

@@ -21,9 +21,11 @@ from bot.outbox.jobs import start_outbox
 from handlers import (
     agreements,
     answers,
+    attention,
     committee_choice,
     committee_settings,
     deadlines,
+    digests,
     errors,
     help,
     imports,
@@ -67,6 +69,8 @@ def build_application(settings: Settings, sessions_factory: async_sessionmaker[A
     committee_settings.register(application)
     committee_choice.register(application)
     members.register(application)
+    digests.register(application)
+    attention.register(application)
     errors.register(application)
     return application
 

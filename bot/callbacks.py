@@ -234,9 +234,38 @@ class CommitteeChoice(Button):
     committee_id: int
 
 
+@dataclass(frozen=True)
+class DigestItem(Button):
+    """One item of a digest: its reminder's row, checked against whoever presses."""
+
+    KIND = "dg:i"
+    FIELDS = (ID,)
+    reminder_id: int
+
+
+@dataclass(frozen=True)
+class DigestPage(Button):
+    """A page of a digest: the row the digest went as, and the page."""
+
+    KIND = "dg:p"
+    FIELDS = (ID, _number(1, MAX_PAGE))
+    reminder_id: int
+    page: int
+
+
+@dataclass(frozen=True)
+class FollowChoice(Button):
+    """/seguir or /dejar (f = follow, u = unfollow) of an agreement whose code several committees have."""
+
+    KIND = "f"
+    FIELDS = (_choice("f", "u"), ID)
+    action: str
+    agreement_id: int
+
+
 KINDS: tuple[type[Button], ...] = (ListPage, DraftSession, DraftInstitution, DraftStep, ReminderAnswer, Snooze,
                                    ChooseAssignment, DoneQuestion, SkipNote, Verify, Observe, ImportAnswer,
-                                   MemberButton, CommitteeChoice)
+                                   MemberButton, CommitteeChoice, DigestItem, DigestPage, FollowChoice)
 
 
 def parse_any(data: object) -> Button | None:

@@ -9,18 +9,22 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
+from bot.notices import NOTICE_DELAY
 from bot.reminders import replan_institution
+from bot.reminders.alerts import tell_secretaries
 from models import queries
 from models.entities import (
+    ANSWERABLE_KINDS,
     Committee,
     CommitteeKind,
     Institution,
     Invitation,
     Member,
+    MessageKind,
     Reminder,
     Role,
     Session,
@@ -148,9 +152,31 @@ async def accept_invitation(db: AsyncSession, *, code: str, chat_id: int, user_i
         audit.record(db, at=now, actor=audit.telegram_actor(user_id), action="member_linked", entity="member",
                      entity_id=member.id, committee_id=committee.id, role=invitation.role.value,
                      institution=institution.name if institution else None, chat_id=chat_id)
+    if invitation.replaces_member_id is not None:
+        await _take_over(db, invitation.replaces_member_id, member, now)
+    if existing is None or invitation.replaces_member_id is not None:
         if institution is not None:
             await replan_institution(db, institution.id, now)
     return Linked(member=member, committee=committee, institution=institution, already=existing is not None)
+
+
+async def _take_over(db: AsyncSession, old_id: int, member: Member, now: datetime) -> None:
+    """A hand-over (/relevo) accepted: the old contact ends, its pending reminders go to the new one, and the
+    secretaries are told."""
+    old = await db.get(Member, old_id)
+    if old is None or not old.active or old.id == member.id:
+        return
+    await db.execute(update(Reminder).where(Reminder.member_id == old.id, Reminder.kind.in_(ANSWERABLE_KINDS),
+                                            Reminder.sent_at.is_(None), Reminder.cancelled_at.is_(None))
+                     .values(member_id=member.id, chat_id=member.chat_id).execution_options(synchronize_session=False))
+    old.active, old.inactive_since, old.inactive_reason = False, now, f"relevo: {member.display_name}"[:200]
+    await db.execute(delete(Waiting).where(Waiting.member_id == old.id).execution_options(synchronize_session=False))
+    institution = await db.get(Institution, old.institution_id)
+    audit.record(db, at=now, actor=audit.telegram_actor(member.user_id), action="member_handed_over", entity="member",
+                 entity_id=old.id, committee_id=old.committee_id, institution=institution.name, to_member=member.id)
+    await tell_secretaries(db, old.committee_id, MessageKind.NOTICE, now, due_at=now + NOTICE_DELAY,
+                           events=[{"event": "handover", "institution": institution.name, "old": old.display_name,
+                                    "new": member.display_name}])
 
 
 async def add_institution(db: AsyncSession, *, committee: Committee, name: str, now: datetime,

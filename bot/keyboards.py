@@ -120,3 +120,21 @@ def choose_link(options: list[tuple[int, str]]) -> InlineKeyboardMarkup:
     """One button per link a chat may leave: (member id, label)."""
     return InlineKeyboardMarkup([[_button(label, callbacks.MemberButton("s", member_id))]
                                  for member_id, label in options])
+
+
+def digest(items: list[tuple[int, str, str]], lead_id: int, page: int, pages: int) -> InlineKeyboardMarkup:
+    """A button per item of a digest's page ((reminder id, code, institution)), then ◀ ▶ when it has pages."""
+    rows = [[_button(texts.plain(texts.t(texts.BUTTON_DIGEST_ITEM, code=code, institution=institution)),
+                     callbacks.DigestItem(reminder_id))] for reminder_id, code, institution in items]
+    turns = []
+    if page > 1:
+        turns.append(_button(texts.BUTTON_PREVIOUS, callbacks.DigestPage(lead_id, page - 1)))
+    if page < pages:
+        turns.append(_button(texts.BUTTON_NEXT, callbacks.DigestPage(lead_id, page + 1)))
+    return InlineKeyboardMarkup(rows + ([turns] if turns else []))
+
+
+def follow_choice(action: str, options: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """One button per agreement a /seguir or /dejar code may mean: (agreement id, label)."""
+    return InlineKeyboardMarkup([[_button(label, callbacks.FollowChoice(action, agreement_id))]
+                                 for agreement_id, label in options])

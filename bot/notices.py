@@ -56,6 +56,9 @@ async def _notice(db: AsyncSession, reminder: Reminder) -> tuple[str, InlineKeyb
                 reported[assignment.id] = (assignment.id, assignment.agreement.code, assignment.institution.name)
         else:
             lines.append(texts.t(texts.NOTICE_DIFFICULTY, **values))
+    # What else the secretaries are told in the same message: a hand-over, an absence that leaves nobody.
+    lines += [texts.t(texts.NOTICE_EVENTS[event["event"]], **{k: v for k, v in event.items() if k != "event"})
+              for event in reminder.payload.get("events", [])]
     if reported:
         code, institution = next(iter(reported.values()))[1:]
         lines.append(texts.t(texts.NOTICE_FOOTER, code=code, institution=institution))

@@ -15,9 +15,21 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from bot import audit, texts
 from bot.evidence import FileRef, evidence_of, evidence_rows
+from bot.following import queue_followers
 from bot.notices import queue_notice
 from models import queries
-from models.entities import Agreement, Assignment, Committee, Member, Reminder, Role, Session, Status, StatusUpdate
+from models.entities import (
+    Agreement,
+    Assignment,
+    Committee,
+    Member,
+    Reminder,
+    ReminderCard,
+    Role,
+    Session,
+    Status,
+    StatusUpdate,
+)
 from models.lifecycle import CLOSED, Action, NotAllowed, transition
 from models.rules import code_variants
 from models.semaforo import Light, LightSettings, light
@@ -131,6 +143,10 @@ async def record_update(db: AsyncSession, *, assignment_id: int | Assignment, ac
     if new_status in (Status.REPORTADO, Status.CON_DIFICULTADES):
         await db.flush()  # the notice needs the update's id
         await queue_notice(db, committee_id=assignment.agreement.committee_id, update_id=update.id, now=now)
+    if action not in (Action.VERIFY, Action.OBSERVE, Action.CANCEL):
+        await db.flush()
+        await queue_followers(db, agreement_id=assignment.agreement_id, committee_id=assignment.agreement.committee_id,
+                              update_id=update.id, now=now)
     return Recorded(update=update, assignment=assignment, previous=previous, evidence=evidence)
 
 
@@ -205,7 +221,14 @@ async def assignment_for_implementer(db: AsyncSession, assignment_id: int, user_
     return mine[0] if mine else None
 
 
-async def reminder_for_reply(db: AsyncSession, chat_id: int, message_id: int) -> Reminder | None:
-    """The reminder a person replied to, matched by the message id recorded when it was sent."""
-    return await db.scalar(select(Reminder).where(Reminder.chat_id == chat_id, Reminder.message_id == message_id,
-                                                  Reminder.assignment_id.is_not(None)))
+async def reminders_for_reply(db: AsyncSession, chat_id: int, message_id: int) -> list[Reminder]:
+    """The reminders a person replied to, matched by the message id recorded when it was sent: one for a reminder
+    or a digest's card, every one a digest stands for."""
+    rows = list(await db.scalars(select(Reminder).where(
+        Reminder.chat_id == chat_id, Reminder.message_id == message_id, Reminder.assignment_id.is_not(None))
+        .order_by(Reminder.id)))
+    if rows:
+        return rows
+    card = await db.scalar(select(Reminder).join(ReminderCard, ReminderCard.reminder_id == Reminder.id).where(
+        ReminderCard.chat_id == chat_id, ReminderCard.message_id == message_id).limit(1))
+    return [card] if card is not None else []

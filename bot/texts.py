@@ -272,6 +272,41 @@ BUTTON_OBSERVE = "↩️ Observar {code} · {institution}"
 NOTICE_HEADER = "📬 <b>Novedades de {committee}</b>"
 NOTICE_REPORTED = "✅ <b>{code}</b> · {institution} reporta <b>cumplido</b> ({who}, {when}): {note}{evidence}"
 NOTICE_DIFFICULTY = "⚠️ <b>{code}</b> · {institution} tiene <b>dificultades</b> ({who}, {when}): {note}"
+NOTICE_EVENTS = {
+    "handover": "🔁 <b>{institution}</b>: {new} recibió el relevo de {old} como punto focal. Los recordatorios "
+                "pendientes ahora le llegan a {new}.",
+    "away_alone": "🏖 <b>{institution}</b>: {contact} estará ausente hasta el {until} y nadie más recibe sus "
+                  "recordatorios. Invita a otro punto focal con <code>/invitar {institution}</code>.",
+}
+HANDOVER_LINK = (
+    "🔁 Enlace de relevo para el nuevo punto focal de <b>{institution}</b> ante <b>{committee}</b>:\n{link}\n\n"
+    "Envíalo a tu colega. Cuando lo abra, dejarás de recibir los recordatorios y le llegarán a esa persona; la "
+    "Secretaría Técnica recibirá el aviso. Sirve una sola vez y vence el {expires}."
+)
+HANDOVER_GROUP = ("ℹ️ Un grupo no necesita relevo: quien entra al grupo ya recibe los recordatorios. Para dejar tu "
+                  "lugar como persona, escribe <code>/relevo</code> en tu chat privado conmigo.")
+AWAY_USAGE = ("Uso: <code>/ausente hasta 15/01</code> (hasta 90 días) para no recibir recordatorios mientras estás "
+              "fuera, o <code>/ausente fin</code> si ya volviste.")
+AWAY_PAST = "❌ Esa fecha ya pasó. Escribe el último día que estarás fuera, por ejemplo <code>/ausente hasta 15/01</code>."
+AWAY_FAR = ("❌ Una ausencia dura como máximo 90 días. Si dejas el cargo, pasa el lugar a un colega con "
+            "<code>/relevo</code>.")
+AWAY_SET = ("🏖 Listo: no te enviaré recordatorios hasta el {until}, inclusive. Los demás puntos focales de tu "
+            "institución los siguen recibiendo. Si vuelves antes: <code>/ausente fin</code>")
+AWAY_BACK = "👋 Bienvenido de vuelta: desde ahora vuelves a recibir tus recordatorios."
+AWAY_ALONE = ("\n⚠️ Nadie más recibe los recordatorios de {institutions}: le avisé a la Secretaría Técnica.")
+AWAY_GROUP = ("ℹ️ Un grupo no se ausenta: quien esté en el grupo recibe los recordatorios. Para tu ausencia, "
+              "escribe <code>/ausente hasta 15/01</code> en tu chat privado conmigo.")
+FOLLOW_USAGE = "Uso: <code>/seguir 2.1</code> para recibir un aviso cada vez que un responsable reporte."
+UNFOLLOW_USAGE = "Uso: <code>/dejar 2.1</code> para dejar de seguir un acuerdo."
+FOLLOW_NOT_FOUND = "❌ No encuentro el acuerdo <b>{code}</b> en tus comités. Míralos con /acuerdos, por ejemplo <code>/seguir 2.1</code>."
+FOLLOW_CHOOSE = "🏛 El acuerdo <b>{code}</b> está en varios de tus comités. ¿Cuál?"
+FOLLOWING_STARTED = ("👁 Sigues el acuerdo <b>{code}</b> de {committee}: te avisaré cuando un responsable reporte. "
+                     "Para dejarlo: <code>/dejar {code}</code>")
+FOLLOWING_ALREADY = "ℹ️ Ya seguías el acuerdo <b>{code}</b> de {committee}. No cambié nada."
+FOLLOWING_ENDED = "✅ Dejaste de seguir el acuerdo <b>{code}</b> de {committee}."
+FOLLOWING_NOT = "ℹ️ No seguías el acuerdo <b>{code}</b> de {committee}. No cambié nada."
+FOLLOWING_HEADER = "👁 <b>Novedades de los acuerdos que sigues</b> — {committee}"
+FOLLOWING_LINE = "• <b>{code}</b> · {institution}: {status}{percent} ({who}, {when}){note}"
 NOTICE_FOOTER = "Verifica con los botones o con <code>/verificar {code} {institution}</code>."
 VERIFY_USAGE = "Uso: <code>/verificar 2.1 PNP</code>"
 OBSERVE_USAGE = "Uso: <code>/observar 2.1 PNP La evidencia no corresponde al acuerdo</code>"
@@ -403,6 +438,15 @@ BUTTON_REMINDER_PROGRESS = "⏳ En proceso"
 BUTTON_REMINDER_DIFFICULTY = "⚠️ Con dificultades"
 BUTTON_REMINDER_SNOOZE = "🕒 Recordar en {days} días"
 BUTTON_REMINDER_SNOOZED = "🕒 Lo recordaré el {when}"
+DIGEST_HEADER = "🔔 <b>Tienes {count} acuerdos por atender</b> — {committees}"
+DIGEST_PAGE = "Página {page} de {pages}"
+DIGEST_COMMITTEE = "🏛 <b>{committee}</b>"
+DIGEST_LINE = "{light} <b>{code}</b> · {institution} · 📅 {deadline}"
+DIGEST_FOOTER = ("Toca un acuerdo para verlo con sus botones (✅ ⏳ ⚠️ 🕒), o responde a este mensaje con el avance "
+                 "(texto, foto o documento).")
+DIGEST_WHICH = "¿A cuál acuerdo se refiere tu respuesta? Toca uno."
+DIGEST_GONE = "ℹ️ Ya no tienes ninguno de estos acuerdos por atender. Mira los que quedan con /pendientes."
+BUTTON_DIGEST_ITEM = "{code} · {institution}"
 SNOOZED = "🕒 Listo: volveré a recordarlo el {when}."
 SNOOZE_NOT_YOURS = "⛔ Este recordatorio no es de tu institución."
 SNOOZE_CLOSED = "ℹ️ Este acuerdo ya está {status}: no hace falta recordarlo."

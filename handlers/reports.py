@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import asdict
 from datetime import date
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -130,6 +131,17 @@ async def chosen_assignment(update: Update, context: AppContext) -> None:
         return
     await query.answer()
     await query.edit_message_reply_markup(None)
+    if "reminders" in question.about:  # a reply to a digest
+        async with context.transaction() as db:
+            assignment = await progress.assignment_for_implementer(db, chosen, update.effective_user.id,
+                                                                   update.effective_chat.id)
+        if assignment is None:
+            await reply(update, context, texts.NOT_YOURS)
+            return
+        await _record_reply(update, context, assignment, question.about["reminders"].get(str(chosen)),
+                            question.about["note"], question.about["percent"],
+                            [FileRef(**e) for e in question.about.get("evidence", [])], _button_key(update), question)
+        return
     await _record_and_answer(update, context, chosen, Action.PROGRESS, note=question.about["note"],
                              percent=question.about["percent"], dedupe_key=_button_key(update), question=question)
 
@@ -248,24 +260,50 @@ async def _received(update: Update, context: AppContext, question: Waiting | Non
 
 
 async def _reply_to_reminder(update: Update, context: AppContext) -> None:
-    message = update.effective_message
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    mine = []
     async with context.transaction() as db:
-        reminder = await progress.reminder_for_reply(db, update.effective_chat.id, message.reply_to_message.message_id)
-        assignment = reminder and await progress.assignment_for_implementer(
-            db, reminder.assignment_id, update.effective_user.id, update.effective_chat.id)
-    if not reminder:
-        if update.effective_chat.type == update.effective_chat.PRIVATE:
+        reminders = await progress.reminders_for_reply(db, chat.id, message.reply_to_message.message_id)
+        for reminder in reminders:
+            if (assignment := await progress.assignment_for_implementer(db, reminder.assignment_id, user.id, chat.id)):
+                mine.append((reminder, assignment))
+        open_ones = [(r, a) for r, a in mine if a.status not in CLOSED]
+        # A digest: which of its items, asked with buttons (the closed ones are not offered).
+        member = len(mine) > 1 and open_ones and await waiting.link_for(
+            db, user.id, chat.id, Role.IMPLEMENTER, open_ones[0][1].agreement.committee_id,
+            open_ones[0][1].institution_id)
+    if not reminders:
+        if chat.type == chat.PRIVATE:
             await reply(update, context, texts.NOTHING_PENDING_HERE[await role_of_chat(update, context)])
         return
-    if not assignment:
+    if not mine:
         await reply(update, context, texts.NOT_YOURS)
+        return
+    if len(mine) > 1 and not member:
+        await reply(update, context, texts.DIGEST_GONE)
         return
     if (received := await _received(update, context)) is None:
         return
     evidence, percent, note = received
+    if len(mine) > 1:
+        about = {"note": note, "percent": percent, "offered": [a.id for _, a in open_ones],
+                 "reminders": {str(a.id): r.id for r, a in open_ones}, "evidence": [asdict(e) for e in evidence]}
+        await answers.ask(update, context, WaitKind.CHOICE, committee_id=member.committee_id, member_id=member.id,
+                          about=about, text=texts.DIGEST_WHICH,
+                          keyboard=keyboards.choose_assignment([a for _, a in open_ones]), typed=False)
+        return
+    reminder, assignment = mine[0]
+    await _record_reply(update, context, assignment, reminder.id, note, percent, evidence, _message_key(update))
+
+
+async def _record_reply(update: Update, context: AppContext, assignment: Assignment, reminder_id: int | None,
+                        note: str, percent: int | None, evidence: list[FileRef], dedupe_key: str,
+                        question: Waiting | None = None) -> None:
+    """A reply to a reminder (or to a digest, once its item is chosen): progress, and with a file the question
+    whether it is the completion."""
     recorded = await _record_and_answer(update, context, assignment.id, Action.PROGRESS, note=note, percent=percent,
-                                        evidence=evidence, reminder_id=reminder.id, dedupe_key=_message_key(update),
-                                        quiet=bool(evidence))
+                                        evidence=evidence, reminder_id=reminder_id, dedupe_key=dedupe_key,
+                                        quiet=bool(evidence), question=question)
     if recorded and evidence:
         await reply(update, context, texts.t(texts.ASK_DONE, name=evidence[0].name or evidence[0].kind,
                                              code=assignment.agreement.code, institution=assignment.institution.name),

@@ -70,6 +70,7 @@ class MessageKind(StrEnum):
     DELIVERY = "delivery_problem"
     NOTICE = "notice"
     SUMMARY = "summary"
+    FOLLOWING = "following"  # a follower's batched notice of reports on the agreements they follow
 
 
 class WaitKind(StrEnum):
@@ -152,6 +153,8 @@ class Member(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     inactive_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     inactive_reason: Mapped[str | None] = mapped_column(CleanString(200))
+    # A focal point away (/ausente) until this day, included, in the committee's time zone.
+    away_until: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     committee: Mapped[Committee] = relationship()
@@ -173,6 +176,8 @@ class Invitation(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     used_by_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    # A hand-over (/relevo): the focal point whose place the one who opens it takes.
+    replaces_member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
 
     committee: Mapped[Committee] = relationship()
     institution: Mapped[Institution | None] = relationship()
@@ -297,6 +302,31 @@ class Reminder(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReminderCard(Base):
+    """A reminder of a digest shown again on its own (its button pressed): a reply to it answers that reminder."""
+
+    __tablename__ = "reminder_card"
+    __table_args__ = (Index("ix_reminder_card_message", "chat_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reminder_id: Mapped[int] = mapped_column(ForeignKey("reminder.id"), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Following(Base):
+    """An observer or a secretary who follows one agreement (/seguir): told when any of its responsibles reports."""
+
+    __tablename__ = "following"
+    __table_args__ = (UniqueConstraint("member_id", "agreement_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -58,6 +58,10 @@ ARGUMENTS = {
     "revocar": "{b_member}",
     "salir": "",
     "comite": "",
+    "seguir": B_CODE,
+    "dejar": B_CODE,
+    "ausente": "hasta 15/04",
+    "relevo": "",
 }
 
 
@@ -134,7 +138,7 @@ async def build(telegram: Telegram, sessions, clock) -> World:
         agreement = await db.get(Agreement, assignment.agreement_id)
         beto_member = await db.scalar(select(Member.id).where(Member.user_id == beto.id))
         ids = dict(institution=assignment.institution_id, session=agreement.session_id, assignment=assignment.id,
-                   reminder=reminder.id, update=update.id, member=beto_member, committee=b)
+                   reminder=reminder.id, update=update.id, member=beto_member, committee=b, agreement=agreement.id)
     actors = {
         "stranger": (telegram.person("Nadie"), None),
         "focal point of another institution": (carlos, None),
@@ -155,6 +159,7 @@ async def snapshot(sessions, b: int) -> dict[str, list]:
         agreements = set(await db.scalars(select(Agreement.id).where(Agreement.committee_id == b)))
         assignments = set(await db.scalars(select(Assignment.id).where(Assignment.agreement_id.in_(agreements))))
         updates = set(await db.scalars(select(StatusUpdate.id).where(StatusUpdate.assignment_id.in_(assignments))))
+        reminders = set(await db.scalars(select(Reminder.id).where(Reminder.committee_id == b)))
         rows: dict[str, list] = {}
         for table in Base.metadata.sorted_tables:
             columns = table.c
@@ -168,6 +173,10 @@ async def snapshot(sessions, b: int) -> dict[str, list]:
                 where = columns.id.in_(updates)
             elif table.name == "evidence":
                 where = columns.status_update_id.in_(updates)
+            elif table.name == "following":
+                where = columns.agreement_id.in_(agreements)
+            elif table.name == "reminder_card":
+                where = columns.reminder_id.in_(reminders)
             else:
                 continue
             found = (await db.execute(select(table).where(where).order_by(*table.primary_key.columns))).all()
@@ -209,10 +218,13 @@ def forged_buttons(ids: dict[str, int]) -> list[callbacks.Button]:
         callbacks.ImportAnswer: callbacks.ImportAnswer("ok", 1),
         callbacks.MemberButton: callbacks.MemberButton("r", ids["member"]),
         callbacks.CommitteeChoice: callbacks.CommitteeChoice(ids["committee"]),
+        callbacks.DigestItem: callbacks.DigestItem(ids["reminder"]),
+        callbacks.DigestPage: callbacks.DigestPage(ids["reminder"], 1),
+        callbacks.FollowChoice: callbacks.FollowChoice("f", ids["agreement"]),
     }
     assert set(made) == set(callbacks.KINDS), "a new kind of button joins the matrix here"
-    # Leaving is the member button's other use that names a member.
-    return [*made.values(), callbacks.MemberButton("l", ids["member"])]
+    # Leaving is the member button's other use that names a member; leaving an agreement, the follow button's.
+    return [*made.values(), callbacks.MemberButton("l", ids["member"]), callbacks.FollowChoice("u", ids["agreement"])]
 
 
 async def press(world: World, person: Person, chat: Chat, data: str) -> list[Call]:
@@ -306,7 +318,7 @@ def test_the_matrix_knows_every_table():
     # A table that holds a committee's rows and that `snapshot` does not read would escape the check.
     names = {table.name for table in Base.metadata.sorted_tables}
     covered = {name for name in names if "committee_id" in Base.metadata.tables[name].c}
-    covered |= {"committee", "assignment", "status_update", "evidence"}
+    covered |= {"committee", "assignment", "status_update", "evidence", "following", "reminder_card"}
     assert names <= covered | {"alembic_version"}, names - covered
     assert inspect(Committee).primary_key
 

@@ -40,9 +40,9 @@ async def _secretary(sessions, chat_id: int) -> Member:
 def test_every_kind_has_a_policy():
     assert set(POLICIES) == set(MessageKind)
     # Institutions' reminders and the secretaries' alerts about them wait for working hours; a notice of a report
-    # and the summary at the hour the committee chose do not.
+    # (nor its followers') and the summary at the hour the committee chose do not.
     assert {kind for kind, policy in POLICIES.items() if not policy.working_hours} == {
-        MessageKind.NOTICE, MessageKind.SUMMARY}
+        MessageKind.NOTICE, MessageKind.FOLLOWING, MessageKind.SUMMARY}
 
 
 async def test_one_poisoned_row_of_each_kind_is_set_aside_and_the_others_go(telegram, sessions, clock, committee,
@@ -115,8 +115,8 @@ async def test_one_poisoned_row_of_each_kind_is_set_aside_and_the_others_go(tele
     capsys.readouterr()
     assert await asyncio.to_thread(main, ["outbox"]) == 0
     out = capsys.readouterr().out
-    lines = {line.split()[0]: line.split()[1:] for line in out.splitlines()[1:9]}
-    assert set(lines) == set(MessageKind)
+    lines = {line.split()[0]: line.split()[1:] for line in out.splitlines()[1:len(MessageKind)]}
+    assert set(lines) == set(MessageKind) - {MessageKind.FOLLOWING}  # nobody follows an agreement here
     assert lines["summary"][5] == "1" and lines["summary"][3] == "1"  # one set aside, one sent
     assert out.count("set aside: ") == 8 and "ZoneInfoNotFoundError" in out and "KeyError" in out
     assert await asyncio.to_thread(main, ["outbox", "--committee", "CODISEC Sin Zona", "--limit", "1"]) == 0

@@ -18,7 +18,7 @@ from bot.reminders.planner import plan_due
 from models.entities import Reminder
 from tests.support.database import POSTGRES_URL
 from tests.support.fakebot import FakeBotAPI
-from tests.support.reminders import many_reminders
+from tests.support.reminders import many_reminders, one_message_per_row
 
 # Every 429 the fake API answers makes PTB warn about RetryAfter.retry_after's future type.
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
@@ -40,6 +40,8 @@ def world(api: FakeBotAPI, scale: float) -> Limits:
 
 
 async def dispatch(telegram, sessions, clock, limits: Limits, worker: str = "solo", **options):
+    # Each row one message, as before digests: these tests are about the pacer's windows, not about digests.
+    options.setdefault("policies", one_message_per_row())
     dispatcher = Dispatcher(sessions, telegram_send(telegram.application.bot), clock, Pacer(limits), worker, **options)
     return await dispatcher.run(), dispatcher.pacer
 

@@ -135,7 +135,7 @@ def test_every_kind_packs_within_telegrams_64_bytes():
     for kind in KINDS:
         values = []
         for field, parse in zip(fields(kind), kind.FIELDS):
-            sample = next(v for v in ("con_dificultades", "done", "ok", "c", "y", "r", "", "-")
+            sample = next(v for v in ("con_dificultades", "done", "ok", "c", "y", "r", "f", "", "-")
                           if _parses(parse, v)) if field.type in ("str", "str | None") else 2**31 - 1
             values.append(sample if not field.name == "page" else 10_000)
         button = kind(*values)

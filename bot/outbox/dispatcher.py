@@ -91,6 +91,8 @@ class Dispatcher:
         self._requested: set[int] = set()  # attempted rows whose request left: only their answer can say
         self._unsent: list[int] = []  # claimed, never attempted: given back when the run ends
         self._dropped: list[str] = []  # kinds of the rows the render's `prepare` moved later or cancelled
+        self._companions: dict[int, tuple[int, ...]] = {}  # a digest's row → the other rows it stands for
+        self._digests = {kind: policy.digest_after for kind, policy in policies.items() if policy.digest_after}
         # SQLite has one writer: our own writers take turns here instead of sleeping on each other's locks.
         self._one_writer = sessions.kw["bind"].dialect.name == "sqlite"
         self._turn = asyncio.Lock()
@@ -136,9 +138,11 @@ class Dispatcher:
                                                     limit=limit, lease=LEASE, skip_chats=skip)
                         ids = claimed.ids
                         if ids:
+                            ids += await self._gather(ids, now, lanes)
                             items = await self._render(ids, now)
                     if ids:
                         for item in items:
+                            self._companions[item.reminder_id] = item.companions
                             pipeline[asyncio.create_task(self._deliver(item))] = item
                         continue
                     # Another instance took the rows this one chose: the rest may be free once it commits.
@@ -154,19 +158,30 @@ class Dispatcher:
                 for task in done:
                     item = pipeline.pop(task)
                     if task.cancelled() and item.reminder_id not in self._attempting:
-                        self._unsent.append(item.reminder_id)
+                        self._unsent += item.rows
                     self._collect(task)
         finally:
             for task in pipeline:
                 task.cancel()
             await asyncio.gather(*pipeline, return_exceptions=True)
-            self._unsent += [item.reminder_id for item in pipeline.values() if item.reminder_id not in self._attempting]
-            unrequested = [item.reminder_id for item in pipeline.values()
-                           if item.reminder_id in self._attempting - self._requested]
+            self._unsent += [row for item in pipeline.values() if item.reminder_id not in self._attempting
+                             for row in item.rows]
+            unrequested = [row for item in pipeline.values() if item.reminder_id in self._attempting - self._requested
+                           for row in item.rows]
             async with self._writing():
                 await store.undo_attempts(self.sessions, unrequested, worker=self.worker)
                 await store.release(self.sessions, self._unsent, worker=self.worker)
         return self.result
+
+    async def _gather(self, ids: list[int], now: datetime, lanes: store.Lanes) -> list[int]:
+        """Claim, with the rows just claimed, the rest of what their chats have due of a digest's kinds, for the
+        chats with more than a message's worth (each kind's `digest_after`)."""
+        more: list[int] = []
+        for over in set(self._digests.values()):
+            kinds = tuple(kind for kind, after in self._digests.items() if after == over)
+            more += await store.gather(self.sessions, ids, now=now, worker=self.worker, lease=LEASE, lanes=lanes,
+                                       kinds=kinds, more_than=over)
+        return more
 
     async def _render(self, ids: list[int], now: datetime) -> list[Outgoing]:
         """The claimed rows as their kinds render them, in one transaction; if that fails, each row in its own, and
@@ -184,11 +199,14 @@ class Dispatcher:
             log.warning("rendering %d claimed rows together failed; rendering them one by one", len(ids),
                         exc_info=True)
         items = []
+        async with self.sessions() as db:
+            chats = dict((await db.execute(select(Reminder.id, Reminder.chat_id).where(Reminder.id.in_(ids)))).all())
+        alone: dict[int, list[Outgoing]] = {}
         for reminder_id in ids:
             try:
                 async with self.sessions.begin() as db:
                     self._dropped = []
-                    items += await self._render_in(db, [reminder_id], now)
+                    alone[reminder_id] = await self._render_in(db, [reminder_id], now)
                 self._skipped(self._dropped)
             except UNREACHABLE:
                 raise
@@ -196,6 +214,24 @@ class Dispatcher:
                 log.error("outbox row %s set aside: rendering it failed", reminder_id, exc_info=error)
                 kind = await store.record_set_aside(self.sessions, reminder_id, error=error, now=now)
                 self._count(kind or "unknown", "set_aside")
+        # A digest's rows that render alone go together again: a bad row must not split a digest into messages.
+        by_chat: dict[int, list[int]] = {}
+        for reminder_id, rendered in alone.items():
+            if rendered:
+                by_chat.setdefault(chats.get(reminder_id), []).append(reminder_id)
+        for group in by_chat.values():
+            if len(group) > 1:
+                try:
+                    async with self.sessions.begin() as db:
+                        self._dropped = []
+                        items += await self._render_in(db, group, now)
+                    self._skipped(self._dropped)
+                    continue
+                except UNREACHABLE:
+                    raise
+                except Exception:
+                    log.warning("rendering %d rows of one chat together failed again", len(group), exc_info=True)
+            items += [item for reminder_id in group for item in alone[reminder_id]]
         return items
 
     async def _render_in(self, db: AsyncSession, ids: list[int], now: datetime) -> list[Outgoing]:
@@ -224,8 +260,8 @@ class Dispatcher:
     async def _deliver(self, item: Outgoing) -> None:
         if item.text is None:
             async with self._writing():
-                await store.record_nothing_to_say(self.sessions, item.reminder_id, reason=item.silence,
-                                                  now=self.clock.now())
+                for row in item.rows:
+                    await store.record_nothing_to_say(self.sessions, row, reason=item.silence, now=self.clock.now())
             return
         pieces = split_message(item.text)  # a reminder is always one; a summary may be several
         attempt, message_id = 0, 0
@@ -236,7 +272,7 @@ class Dispatcher:
                     if index == 0:
                         if not self.keep_going():
                             place.unused()
-                            self._unsent.append(item.reminder_id)
+                            self._unsent += item.rows
                             return
                         # From here on the row is not given back on stop: the attempt may already be recorded.
                         self._attempting.add(item.reminder_id)
@@ -251,7 +287,7 @@ class Dispatcher:
                         # The bot is stopping and this request has not left: it goes back as if never attempted.
                         place.unused()
                         async with self._writing():
-                            await store.undo_attempts(self.sessions, [item.reminder_id], worker=self.worker)
+                            await store.undo_attempts(self.sessions, list(item.rows), worker=self.worker)
                         self._attempting.discard(item.reminder_id)
                         return
                     if index == 0:
@@ -274,6 +310,7 @@ class Dispatcher:
                     if index == 0:
                         await store.record_not_sent(self.sessions, item.reminder_id, error=str(failure),
                                                     not_before=None, count_attempt=False)
+                        await store.follow_lead(self.sessions, item.reminder_id, item.companions)
                 if index == 0:
                     self._attempting.discard(item.reminder_id)
                     self._requested.discard(item.reminder_id)
@@ -284,6 +321,7 @@ class Dispatcher:
                         await store.record_not_sent(self.sessions, item.reminder_id,
                                                     error="rate limited again and again",
                                                     not_before=self.clock.now() + self._policy(item).retry_delays[0])
+                        await store.follow_lead(self.sessions, item.reminder_id, item.companions)
                     else:
                         await self._failed(item, attempt, failure)
                 return
@@ -293,11 +331,11 @@ class Dispatcher:
     async def _mark_all(self, ids: list[int]) -> dict[int, int]:
         async with self._writing():
             return await store.mark_attempts(self.sessions, ids, worker=self.worker, now=self.clock.now(),
-                                              lease=ATTEMPT_LEASE)
+                                              lease=ATTEMPT_LEASE, companions=self._companions)
 
     async def _confirm_all(self, sent: list[tuple[int, int]]) -> dict:
         async with self._writing():
-            await store.record_sent(self.sessions, sent, now=self.clock.now())
+            await store.record_sent(self.sessions, sent, now=self.clock.now(), companions=self._companions)
         return {}
 
     def _skipped(self, kinds: list[str]) -> None:
@@ -312,6 +350,10 @@ class Dispatcher:
         return self.policies[item.kind]
 
     async def _failed(self, item: Outgoing, attempt: int, error: TelegramError) -> None:
+        await self._failed_row(item, attempt, error)
+        await store.follow_lead(self.sessions, item.reminder_id, item.companions)
+
+    async def _failed_row(self, item: Outgoing, attempt: int, error: TelegramError) -> None:
         now, policy = self.clock.now(), self._policy(item)
         if isinstance(error, ChatMigrated):
             await store.record_chat_moved(self.sessions, item.reminder_id, new_chat_id=error.new_chat_id)

@@ -10,10 +10,12 @@ from typing import Awaitable, Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.following import render_following
 from bot.notices import render_notices
 from bot.outbox.message import Outgoing
+from bot.reminders.digest import DIGEST_AFTER, render_due
 from bot.reminders.planner import replan_reminders
-from bot.reminders.render import render_delivery_problems, render_escalations, render_reminders
+from bot.reminders.render import render_delivery_problems, render_escalations
 from bot.summary_plan import BATCH, merge_due, render_summaries
 from models.entities import ANSWERABLE_KINDS, MessageKind, Reminder
 
@@ -36,13 +38,16 @@ class Policy:
     batch: int | None = None
     # Run in the render's transaction, before it, on the claimed rows' ids.
     prepare: Prepare | None = None
+    # A chat with more than this many rows of such kinds due in a round gets them as one digest (the render joins
+    # the rows of one chat it is given); None: one message per row.
+    digest_after: int | None = None
 
     @property
     def max_attempts(self) -> int:
         return len(self.retry_delays) + 1
 
 
-REMINDER = Policy(render_reminders, prepare=replan_reminders)
+REMINDER = Policy(render_due, prepare=replan_reminders, digest_after=DIGEST_AFTER)
 
 POLICIES: dict[str, Policy] = {
     **dict.fromkeys(ANSWERABLE_KINDS, REMINDER),
@@ -51,6 +56,9 @@ POLICIES: dict[str, Policy] = {
     # A notice goes a minute after the report, at any hour: the secretary asked to be told.
     MessageKind.NOTICE: Policy(render_notices, working_hours=False, retry_timeouts=False,
                                retry_delays=(timedelta(minutes=2),) * 4),
+    # Like the secretaries' notice: a follower asked to be told.
+    MessageKind.FOLLOWING: Policy(render_following, working_hours=False, retry_timeouts=False,
+                                  retry_delays=(timedelta(minutes=2),) * 4),
     # At the hour the committee chose, which may be outside its working hours.
     MessageKind.SUMMARY: Policy(render_summaries, working_hours=False, retry_delays=(timedelta(minutes=5),) * 4,
                                 batch=BATCH, prepare=merge_due),

@@ -15,3 +15,9 @@ class Outgoing:
     text: str | None  # None: nothing to say any more, and `silence` says why
     keyboard: InlineKeyboardMarkup | None = None
     silence: str = "everything it listed was answered"
+    # A digest: the other rows it stands for, recorded as sent with it (reminder_id is the row it goes as).
+    companions: tuple[int, ...] = ()
+
+    @property
+    def rows(self) -> tuple[int, ...]:
+        return (self.reminder_id, *self.companions)

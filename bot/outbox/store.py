@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -97,6 +97,27 @@ async def claim(sessions: async_sessionmaker[AsyncSession], *, now: datetime, wo
     return Claim(ids, contended)
 
 
+async def gather(sessions: async_sessionmaker[AsyncSession], ids: list[int], *, now: datetime, worker: str,
+                 lease: timedelta, lanes: Lanes, kinds: tuple[str, ...], more_than: int) -> list[int]:
+    """The other due rows of these kinds for the chats of the claimed rows `ids`, claimed too, when a chat has more
+    than `more_than` due in all: they go with the claimed one, as one digest."""
+    if not ids or not kinds:
+        return []
+    async with sessions.begin() as db:
+        leads = select(Reminder.chat_id).where(Reminder.id.in_(ids), Reminder.kind.in_(kinds))
+        due = and_(_claimable(now), lanes.rows(), Reminder.kind.in_(kinds), Reminder.chat_id.in_(leads))
+        crowded = select(Reminder.chat_id).where(due).group_by(Reminder.chat_id).having(func.count() >= more_than)
+        query = select(Reminder.id).where(due, Reminder.chat_id.in_(crowded)).order_by(Reminder.id)
+        if is_postgres(db):
+            query = query.with_for_update(skip_locked=True)
+        more = list(await db.scalars(query))
+        if more:
+            await db.execute(update(Reminder).where(Reminder.id.in_(more))
+                             .values(claimed_by=worker, claimed_until=now + lease)
+                             .execution_options(synchronize_session=False))
+    return more
+
+
 async def any_due(sessions: async_sessionmaker[AsyncSession], *, now: datetime, lanes: Lanes,
                   chats: set[int]) -> bool:
     """Whether rows of these chats are waiting (so a round must not end yet)."""
@@ -108,25 +129,59 @@ async def any_due(sessions: async_sessionmaker[AsyncSession], *, now: datetime, 
 
 
 async def mark_attempts(sessions: async_sessionmaker[AsyncSession], ids: list[int], *, worker: str, now: datetime,
-                        lease: timedelta) -> dict[int, int]:
+                        lease: timedelta, companions: Mapping[int, Sequence[int]] | None = None) -> dict[int, int]:
     """Record that these requests are about to leave: {row: attempt number} for the rows still ours to send (not
-    cancelled, not moved later by the planner, not taken over by another instance after our lease ran out)."""
+    cancelled, not moved later by the planner, not taken over by another instance after our lease ran out). The
+    rows a digest stands for (`companions` of a row) are recorded with it, in the same commit."""
+    def attempt(rows: list[int]):
+        return (update(Reminder)
+                .where(Reminder.id.in_(rows), Reminder.claimed_by == worker, Reminder.sent_at.is_(None),
+                       Reminder.cancelled_at.is_(None), Reminder.due_at <= now)
+                .values(sent_at=now, attempts=Reminder.attempts + 1, claimed_until=now + lease, error=None)
+                .returning(Reminder.id, Reminder.attempts).execution_options(synchronize_session=False))
+
     async with sessions.begin() as db:
-        rows = await db.execute(
-            update(Reminder)
-            .where(Reminder.id.in_(ids), Reminder.claimed_by == worker, Reminder.sent_at.is_(None),
-                   Reminder.cancelled_at.is_(None), Reminder.due_at <= now)
-            .values(sent_at=now, attempts=Reminder.attempts + 1, claimed_until=now + lease, error=None)
-            .returning(Reminder.id, Reminder.attempts).execution_options(synchronize_session=False))
-        return dict(rows.all())
+        marked = dict((await db.execute(attempt(ids))).all())
+        more = [row for lead in marked for row in (companions or {}).get(lead, ())]
+        if more:
+            await db.execute(attempt(more))
+        return marked
 
 
 async def record_sent(sessions: async_sessionmaker[AsyncSession], sent: list[tuple[int, int]], *,
-                      now: datetime) -> None:
+                      now: datetime, companions: Mapping[int, Sequence[int]] | None = None) -> None:
     """Telegram took these (row, message id): confirmed, with the id a reply to the message will carry."""
     async with sessions.begin() as db:
         await db.execute(update(Reminder), [{"id": row, "message_id": message_id, "sent_at": now,
                                              "claimed_until": None, "error": None} for row, message_id in sent])
+        # A digest's rows: the ones recorded as attempted with it carry its message id too.
+        for row, message_id in sent:
+            if companions and companions.get(row):
+                await db.execute(update(Reminder).where(Reminder.id.in_(companions[row]), Reminder.sent_at.is_not(None),
+                                                        Reminder.message_id.is_(None), Reminder.cancelled_at.is_(None))
+                                 .values(message_id=message_id, sent_at=now, claimed_until=None, error=None)
+                                 .execution_options(synchronize_session=False))
+
+
+async def follow_lead(sessions: async_sessionmaker[AsyncSession], lead_id: int, companions: Sequence[int]) -> None:
+    """The rows a digest stands for share the fate of the row it went as, once Telegram did not take it: pending
+    again (and when), cancelled (given up, chat gone), or left in doubt."""
+    if not companions:
+        return
+    async with sessions.begin() as db:
+        lead = (await db.execute(select(Reminder.sent_at, Reminder.cancelled_at, Reminder.error, Reminder.claimed_by,
+                                        Reminder.claimed_until, Reminder.chat_id).where(Reminder.id == lead_id))).one()
+        if lead.sent_at is not None:  # in doubt: not sent again, like the row it went as
+            values = dict(error=lead.error, claimed_until=lead.claimed_until)
+        elif lead.cancelled_at is not None:
+            values = dict(sent_at=None, cancelled_at=lead.cancelled_at, error=lead.error, claimed_by=None,
+                          claimed_until=None)
+        else:
+            values = dict(sent_at=None, attempts=Reminder.attempts - 1, claimed_by=lead.claimed_by,
+                          claimed_until=lead.claimed_until, chat_id=lead.chat_id, error=lead.error)
+        await db.execute(update(Reminder).where(Reminder.id.in_(companions), Reminder.sent_at.is_not(None),
+                                                Reminder.message_id.is_(None)).values(**values)
+                         .execution_options(synchronize_session=False))
 
 
 async def record_not_sent(sessions: async_sessionmaker[AsyncSession], reminder_id: int, *, error: str,

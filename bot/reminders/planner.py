@@ -190,7 +190,10 @@ async def _writes(db: AsyncSession, ids: list[int], now: datetime) -> list[_RowW
         wanted: dict[int, tuple[Member, Step]] = {}
         if agreement.cancelled_at is None:
             settings, zone = ReminderSettings.of(committee.settings), ZoneInfo(committee.timezone)
+            today = now.astimezone(zone).date()
             for member in contacts.get((committee.id, assignment.institution_id), []):
+                if member.away_until is not None and member.away_until >= today:
+                    continue  # away (/ausente): the institution's other contacts get theirs
                 facts = Facts(status=assignment.status, deadline=agreement.deadline,
                               assigned_at=assignment.created_at, last_update_at=assignment.last_update_at,
                               last_done_at=done.get((assignment.id, member.id)), snoozed_until=assignment.snoozed_until)

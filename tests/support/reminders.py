@@ -34,6 +34,15 @@ class Rounds:
             await self.run()
 
 
+def one_message_per_row() -> dict:
+    """The outbox's policies without digests: each reminder row goes as its own message."""
+    from dataclasses import replace
+
+    from bot.outbox.kinds import POLICIES
+
+    return {kind: replace(policy, digest_after=None) for kind, policy in POLICIES.items()}
+
+
 async def many_reminders(sessions, clock, committee_id: int, chats: list[int]) -> None:
     """An open assignment due today for each entry of `chats` (a chat listed k times gets k reminders): an
     institution per chat with its contact there, and one agreement per assignment."""
