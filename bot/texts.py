@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from html import escape, unescape
 
+from models import semaforo
+
 START = (
     "👋 Soy <b>Acuerdos</b>, el bot que hace seguimiento a los acuerdos de los comités de seguridad "
     "ciudadana (CONASEC, CORESEC, COPROSEC, CODISEC).\n\n"
@@ -317,9 +319,18 @@ _TAG = re.compile(r"<[^>]+>")
 
 # Summaries and reports
 WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
-LIGHT_NAME = {"green": "verde", "yellow": "amarillo", "red": "rojo", "grey": "gris"}
+LIGHT_NAME = {light.value: word for light, word in semaforo.WORD.items()}  # the one mapping, models/semaforo.py
+_LIGHT_WORDS = {light.value: f"{semaforo.EMOJI[light]} {word}" for light, word in semaforo.WORD.items()}
+LIGHT_REASON = {
+    "done": "cumplido", "reported": "cumplimiento reportado, por verificar", "overdue": "vencido hace {days} día(s)",
+    "unanswered": "{days} recordatorios sin respuesta", "no_deadline": "sin plazo y sin avances",
+    "due_soon": "vence en {days} día(s)", "difficulties": "con dificultades", "silent": "{days} días sin avances",
+    "on_track": "en plazo",
+}
 SUMMARY_HEADER = "📊 <b>Resumen de {committee}</b>\n{date} · cambios desde el {since}"
-SUMMARY_LIGHTS = "🚦 <b>Semáforo</b> de {count} acuerdo(s): 🟢 {green} · 🟡 {yellow} · 🔴 {red} · ⚪ {grey}"
+SUMMARY_LIGHTS = ("🚦 <b>Semáforo</b> de {count} acuerdo(s): " + _LIGHT_WORDS["green"] + " {green} · "
+                  + _LIGHT_WORDS["yellow"] + " {yellow} · " + _LIGHT_WORDS["red"] + " {red} · "
+                  + _LIGHT_WORDS["grey"] + " {grey}")
 SUMMARY_DONE = "✅ Cumplidos: {done} de {count}"
 SUMMARY_CANCELLED = " · {count} anulado(s), fuera del semáforo"
 SUMMARY_INSTITUTIONS_HEADER = "\n🏛 <b>Por institución</b>"
@@ -352,7 +363,9 @@ COMMITTEE_NOT_VISIBLE = (
     "<code>{command} {example}</code>, o solo <code>{command}</code> para el tuyo."
 )
 REPORT_CAPTION = "📎 Informe de seguimiento de acuerdos de <b>{committee}</b> al {date}"
-SEMAFORO_CAPTION = "🚦 Semáforo por institución de <b>{committee}</b> al {date}: 🟢 {green} · 🟡 {yellow} · 🔴 {red} · ⚪ {grey}"
+SEMAFORO_CAPTION = ("🚦 Semáforo por institución de <b>{committee}</b> al {date}: " + _LIGHT_WORDS["green"]
+                    + " {green} · " + _LIGHT_WORDS["yellow"] + " {yellow} · " + _LIGHT_WORDS["red"] + " {red} · "
+                    + _LIGHT_WORDS["grey"] + " {grey}")
 REPORT_FILE = "informe-seguimiento-{committee}-{date}.{extension}"
 SEMAFORO_FILE = "semaforo-{committee}-{date}.png"
 REPORT_TITLE = "Informe de seguimiento de acuerdos"
@@ -360,11 +373,12 @@ REPORT_DOCUMENT_TITLE = "Informe de seguimiento de acuerdos — {committee}"
 REPORT_COMMITTEE = "Comité: {committee}"
 REPORT_PERIOD = "Periodo: del {start} al {end} (desde la última sesión)"
 REPORT_CUTOFF = "Fecha de corte: {date}"
-REPORT_LIGHTS = "Semáforo de {count} acuerdo(s): verde {green} · amarillo {yellow} · rojo {red} · gris {grey} · cumplidos {done}"
+REPORT_LIGHTS = ("Semáforo de {count} acuerdo(s): " + LIGHT_NAME["green"] + " {green} · " + LIGHT_NAME["yellow"]
+                 + " {yellow} · " + LIGHT_NAME["red"] + " {red} · " + LIGHT_NAME["grey"] + " {grey} · cumplidos {done}")
 REPORT_SHEETS = ("Resumen", "Acuerdos", "Avances")
 REPORT_LIGHT_COLUMNS = ("Semáforo", "Acuerdos")
 REPORT_INSTITUTION_COLUMNS = ("Institución", "Abiertos", "Vencidos", "Reportados", "Cumplidos", "Último avance",
-                              "Verde", "Amarillo", "Rojo", "Gris")
+                              *(LIGHT_NAME[each] for each in ("green", "yellow", "red", "grey")))
 REPORT_AGREEMENT_COLUMNS = ("Sesión", "Fecha de sesión", "Código", "Acuerdo", "Institución responsable", "Plazo",
                             "Estado", "Avance (%)", "Último avance", "Recordatorios sin respuesta", "Semáforo")
 REPORT_UPDATE_COLUMNS = ("Fecha", "Sesión N°", "Código", "Institución", "Estado", "Avance (%)", "Nota", "Autor",
