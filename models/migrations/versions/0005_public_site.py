@@ -16,12 +16,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('committee', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('published', sa.Boolean(), server_default=sa.false(), nullable=False))
-    with op.batch_alter_table('agreement', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('reserved', sa.Boolean(), server_default=sa.false(), nullable=False))
-    with op.batch_alter_table('reminder', schema=None) as batch_op:
-        batch_op.create_index('ix_reminder_committee_sent', ['committee_id', 'sent_at'], unique=False)
+    # Plain ADD COLUMN: SQLite adds a column with a constant default in place, without copying a table that
+    # others reference.
+    op.add_column('committee', sa.Column('published', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.add_column('agreement', sa.Column('reserved', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.create_index('ix_reminder_committee_sent', 'reminder', ['committee_id', 'sent_at'], unique=False)
     op.create_table('committee_tally',
     sa.Column('committee_id', sa.Integer(), nullable=False),
     sa.Column('fingerprint', sa.String(length=100), nullable=False),
@@ -37,9 +36,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('committee_tally')
-    with op.batch_alter_table('reminder', schema=None) as batch_op:
-        batch_op.drop_index('ix_reminder_committee_sent')
-    with op.batch_alter_table('agreement', schema=None) as batch_op:
-        batch_op.drop_column('reserved')
-    with op.batch_alter_table('committee', schema=None) as batch_op:
-        batch_op.drop_column('published')
+    op.drop_index('ix_reminder_committee_sent', table_name='reminder')
+    op.drop_column('agreement', 'reserved')
+    op.drop_column('committee', 'published')
