@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.context import AppContext, OutsideTransactions, Services
 from bot.evidence import start_fetching
 from bot.outbox.jobs import start_outbox
+from bot.public.site import start_publishing
 from handlers import (
     agreements,
     answers,
@@ -30,6 +31,7 @@ from handlers import (
     institutions,
     members,
     new_agreement,
+    public,
     reminders,
     reports,
     sessions,
@@ -67,6 +69,7 @@ def build_application(settings: Settings, sessions_factory: async_sessionmaker[A
     committee_settings.register(application)
     committee_choice.register(application)
     members.register(application)
+    public.register(application)
     errors.register(application)
     return application
 
@@ -96,6 +99,7 @@ async def post_init(application: Application) -> None:
     await application.bot.set_my_commands([BotCommand(c.name, c.es) for c in commands_for(set())])
     start_outbox(application)
     start_fetching(application)
+    start_publishing(application)
     await start_admin(application)
 
 

@@ -46,7 +46,8 @@ async def judged(db: AsyncSession, committees: Sequence, now: datetime) -> dict[
     """Judge these committees' agreements now: (green, yellow, red, grey, done) each, in chunks."""
     counts: dict[int, tuple[int, int, int, int, int]] = {c.id: (0, 0, 0, 0, 0) for c in committees}
     for first in range(0, len(committees), CHUNK):
-        for committee_id, states in (await summaries.agreement_states(db, committees[first:first + CHUNK], now, now)).items():
+        chunk = committees[first:first + CHUNK]
+        for committee_id, states in (await summaries.agreement_states(db, chunk, now, now)).items():
             tally = Tally.of(a.light for a in states if a.light is not None)
             done = sum(1 for a in states if a.light is not None and a.status == Status.CUMPLIDO)
             counts[committee_id] = (tally.green, tally.yellow, tally.red, tally.grey, done)
@@ -77,14 +78,19 @@ def as_tally(counts: tuple) -> Tally:
     return Tally(*counts[:4])
 
 
-async def refresh(db: AsyncSession, committees: Sequence, now: datetime) -> tuple[dict[int, tuple], dict[int, str]]:
-    """The counts of these committees, storing the ones judged again; with their fingerprints."""
-    fingerprint = await fingerprints(db, committees, now)
-    counts, stale = await tallies(db, committees, now, fingerprint)
-    if stale:
-        rows = [dict(committee_id=c.id, fingerprint=fingerprint[c.id], green=counts[c.id][0],
-                     yellow=counts[c.id][1], red=counts[c.id][2], grey=counts[c.id][3], done=counts[c.id][4])
-                for c in sorted(stale, key=lambda c: c.id)]  # one order, so two writers never wait in a circle
+async def refresh(sessions, committees: Sequence, now: datetime) -> int:
+    """Judge again the committees whose fingerprint moved, in a read session, and store their counts in a short
+    transaction of its own; how many were stored. The fingerprint is read before the facts: a row labelled with
+    an older fingerprint than its facts is only judged once more, never trusted wrongly."""
+    async with sessions() as db:
+        fingerprint = await fingerprints(db, committees, now)
+        counts, stale = await tallies(db, committees, now, fingerprint)
+    if not stale:
+        return 0
+    rows = [dict(committee_id=c.id, fingerprint=fingerprint[c.id], green=counts[c.id][0], yellow=counts[c.id][1],
+                 red=counts[c.id][2], grey=counts[c.id][3], done=counts[c.id][4])
+            for c in sorted(stale, key=lambda c: c.id)]  # one order, so two writers never wait in a circle
+    async with sessions.begin() as db:
         insert = postgresql_insert if db.bind.dialect.name == "postgresql" else sqlite_insert
         statement = insert(CommitteeTally)
         statement = statement.on_conflict_do_update(
@@ -93,4 +99,4 @@ async def refresh(db: AsyncSession, committees: Sequence, now: datetime) -> tupl
                                                                 "done")})
         for first in range(0, len(rows), 500):
             await db.execute(statement, rows[first:first + 500])
-    return counts, fingerprint
+    return len(rows)

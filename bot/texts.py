@@ -506,10 +506,12 @@ CONFIG_SHOW = (
     "<b>Semáforo</b>\n"
     "• amarillo: {amarillo} días antes del plazo, o {silencio} días sin avance\n"
     "• rojo: plazo vencido, o {sinrespuesta} recordatorios seguidos sin respuesta\n\n"
-    "<b>Resumen semanal</b>: {resumen} · también al grupo del comité: {grupo}\n\n"
+    "<b>Resumen semanal</b>: {resumen} · también al grupo del comité: {grupo}\n"
+    "<b>Sitio público del semáforo</b>: {publico}\n\n"
     "Para cambiar algo: <code>/config horario 08:00-17:00</code>, <code>/config antes 7,2</code>, "
     "<code>/config vencido 3</code>, <code>/config amarillo 7</code>, <code>/config resumen lunes 8</code>; "
-    "en el grupo del comité: <code>/config grupo</code> (o <code>/config grupo no</code>)."
+    "en el grupo del comité: <code>/config grupo</code> (o <code>/config grupo no</code>); "
+    "<code>/config publico si</code>."
 )
 CONFIG_BAD = (
     "❌ No entendí «{text}». Ejemplos: <code>/config horario 08:00-17:00</code>, <code>/config antes 7,2</code>, "
@@ -717,3 +719,32 @@ BUNDLE_README = (
     "faltantes.txt (si existe): las evidencias cuyo archivo no está en el paquete.\n\n"
     "Para comprobar que nada cambió, en esta carpeta: sha256sum -c SHA256SUMS\n"
 )
+
+# The public site and calendars (bot/public/, handlers/public.py)
+CALENDAR_NAME = "Plazos de acuerdos · {name}"
+CALENDAR_NAME_INSTITUTION = "Plazos de acuerdos · {institution} · {committee}"
+CALENDAR_EVENT = "Vence el acuerdo {code} · {committee}"
+CALENDAR_EVENT_ABOUT = "{session}\n{text}\nResponsables: {institutions}"
+CALENDAR_FILE = "plazos-{name}.ics"
+CALENDAR_CAPTION = (
+    "📅 Plazos de los acuerdos abiertos de <b>{name}</b> ({count}). Ábrelo para agregarlos a tu calendario; "
+    "los acuerdos sin fecha no aparecen."
+)
+CALENDAR_EMPTY = "📅 <b>{name}</b> no tiene acuerdos abiertos con fecha de plazo. Nada que agregar al calendario."
+CONFIG_PUBLIC_BAD = ("❌ Escribe <code>/config publico si</code> para publicarlo o <code>/config publico no</code> "
+                     "para retirarlo.")
+CONFIG_PUBLIC_ON = (
+    "🌐 <b>{committee}</b> se publicará en el sitio del semáforo en los próximos minutos: sus acuerdos, "
+    "instituciones y luces, sin personas, notas ni evidencias. Para dejar fuera un acuerdo: "
+    "<code>/reservar 2.1</code>."
+)
+CONFIG_PUBLIC_OFF = "🔒 <b>{committee}</b> ya no se publica: su página sale del sitio en los próximos minutos."
+RESERVE_USAGE = "Escribe el código del acuerdo, por ejemplo: <code>/reservar 2.1</code>"
+PUBLISH_USAGE = "Escribe el código del acuerdo, por ejemplo: <code>/publicar 2.1</code>"
+RESERVED = (
+    "🔒 El acuerdo <b>{code}</b> queda reservado: no aparece en el sitio público ni en sus datos abiertos. "
+    "Para volver a mostrarlo: <code>/publicar {code}</code>."
+)
+UNRESERVED = "🌐 El acuerdo <b>{code}</b> vuelve a mostrarse en el sitio público (si el comité está publicado)."
+RESERVED_ALREADY = "ℹ️ El acuerdo <b>{code}</b> ya estaba reservado. No cambié nada."
+UNRESERVED_ALREADY = "ℹ️ El acuerdo <b>{code}</b> no estaba reservado. No cambié nada."
