@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 CHUNK = 100  # committees read and rendered at once: memory stays flat whatever the country's size
 ROUND_SECONDS = 300  # how often the running bot publishes what changed
-TEXT_ON_PAGE = 600  # characters of an agreement's text on its page; the CSV has it whole
+TEXT_ON_PAGE = 300  # characters of an agreement's text on its page; the CSV has it whole
 ANCHOR = {"red": "critico", "yellow": "en-riesgo", "green": "al-dia", "grey": "sin-plazo", "none": "anulados"}
 ORDER = [each.value for each in SEVERITY]
 
@@ -167,17 +167,17 @@ class Publisher:
                                                + opendata.responsible_lines(each)).encode())
         write(folder / opendata.COMMITTEES, (opendata.header(opendata.COMMITTEES)
                                              + opendata.committee_line(each)).encode())
-        dues = [_due(a) for a in each.agreements]
-        write(folder / "plazos.ics", calendar.ics(texts.plain(texts.t(texts.CALENDAR_NAME, name=c.name)), c.name,
-                                                  dues, each.cutoff))
+        events = {a.id: calendar.event(due, c.name, each.cutoff) for a in each.agreements
+                  if (due := _due(a)).listed}
+        write(folder / "plazos.ics", calendar.assemble(texts.plain(texts.t(texts.CALENDAR_NAME, name=c.name)),
+                                                       events.values()))
         calendars = set()
         for line in each.institutions:
             name = f"institucion-{line.id}.ics"
             calendars.add(name)
-            mine = [_due(a, line.id) for a in by_institution.get(line.id, [])]
-            write(folder / name, calendar.ics(texts.plain(texts.t(texts.CALENDAR_NAME_INSTITUTION,
-                                                                  institution=line.name, committee=c.name)),
-                                              c.name, mine, each.cutoff))
+            title = texts.plain(texts.t(texts.CALENDAR_NAME_INSTITUTION, institution=line.name, committee=c.name))
+            mine = [events[a.id] for a in by_institution.get(line.id, []) if a.id in events]
+            write(folder / name, calendar.assemble(title, mine))
         for old in folder.glob("institucion-*.ics"):
             if old.name not in calendars:
                 old.unlink(missing_ok=True)
