@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.context import AppContext, OutsideTransactions, Services
 from bot.evidence import start_fetching
 from bot.outbox.jobs import start_outbox
+from bot.public.site import start_publishing
 from handlers import (
     agreements,
     answers,
@@ -32,6 +33,7 @@ from handlers import (
     institutions,
     members,
     new_agreement,
+    public,
     reminders,
     reports,
     sessions,
@@ -71,6 +73,7 @@ def build_application(settings: Settings, sessions_factory: async_sessionmaker[A
     members.register(application)
     digests.register(application)
     attention.register(application)
+    public.register(application)
     errors.register(application)
     return application
 
@@ -100,6 +103,7 @@ async def post_init(application: Application) -> None:
     await application.bot.set_my_commands([BotCommand(c.name, c.es) for c in commands_for(set())])
     start_outbox(application)
     start_fetching(application)
+    start_publishing(application)
     await start_admin(application)
 
 

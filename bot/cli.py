@@ -17,7 +17,19 @@ from telegram import Bot, Update
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot import backup, bundle, committees, exports, importer, informe, members, summaries, summary_render, texts
+from bot import (
+    backup,
+    bundle,
+    committees,
+    exports,
+    importer,
+    informe,
+    members,
+    summaries,
+    summary_render,
+    tallies,
+    texts,
+)
 from bot.acta import ActaError
 from bot.admin.server import webhook_port_problem
 from bot.app import build_application
@@ -25,6 +37,8 @@ from bot.clock import SystemClock, local_today
 from bot.config import ConfigError, Settings, configure_logging
 from bot.outbox import store
 from bot.outbox.jobs import STOP_GRACE, begin_stop
+from bot.public import data as public_data
+from bot.public import site
 from models import queries
 from models.db import create_engine, session_factory, upgrade
 from models.entities import Committee, CommitteeKind, Role
@@ -130,6 +144,11 @@ def build_parser() -> argparse.ArgumentParser:
     import_parser.add_argument("--session", help='when the acta does not say it: "ordinaria 1 25/02/2026"')
     import_parser.add_argument("--yes", action="store_true", help="register it (all or nothing)")
     import_parser.set_defaults(handler=import_acta)
+
+    publish_parser = commands.add_parser("publish", help="write the public site (published committees' pages, open "
+                                                         "data and calendars) to a folder any web server can host")
+    publish_parser.add_argument("--out", required=True, help="the folder (created if missing)")
+    publish_parser.set_defaults(handler=publish)
     return parser
 
 
@@ -276,6 +295,25 @@ def summary(settings: Settings, args: argparse.Namespace) -> int:
     found = _read(settings, args.committee,
                   lambda db, committee: summaries.build_summary(db, committee, SystemClock().now(), below=True))
     print(texts.plain(summary_render.render(found)))
+    return 0
+
+
+def publish(settings: Settings, args: argparse.Namespace) -> int:
+    async def write() -> site.Result:
+        engine = create_engine(settings.database_url)
+        try:
+            sessions = session_factory(engine)
+            now = SystemClock().now()
+            async with sessions() as db:
+                rows = await public_data.committees(db)
+            await tallies.refresh(sessions, rows, now)
+            return await site.Publisher(Path(args.out)).publish(sessions, now, everything=True)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(_upgrade(settings))
+    result = asyncio.run(write())
+    print(f"Public site written to {args.out}: {result.written} published committee(s) in {result.seconds:.1f} s.")
     return 0
 
 

@@ -120,4 +120,5 @@ def describe(committee: Committee) -> dict[str, str]:
         "sinrespuesta": str(light.unanswered_for_red),
         "resumen": f"{texts.WEEKDAYS[summary.weekday]} {summary.hour:02d}:00",
         "grupo": texts.CONFIG_YES if summary.to_group and committee.group_chat_id else texts.CONFIG_NO,
+        "publico": texts.CONFIG_YES if committee.published else texts.CONFIG_NO,
     }

@@ -48,6 +48,7 @@ class Settings:
     admin_port: int | None = None
     admin_host: str = "127.0.0.1"
     log_format: str = "text"  # or "json": one JSON object a line (JsonLines)
+    public_dir: str | None = None  # the public site's folder (bot/public/), rewritten every few minutes when set
 
     @property
     def evidence_folder(self) -> Path:
@@ -123,7 +124,7 @@ class Settings:
                    evidence_dir=values.get("ACUERDOS_EVIDENCE_DIR", "").strip() or None,
                    send_rate=int(send_rate), concurrent_chats=int(chats),
                    admin_port=int(admin_port) if admin_port else None, admin_host=admin_host,
-                   log_format=log_format)
+                   log_format=log_format, public_dir=values.get("ACUERDOS_PUBLIC_DIR", "").strip() or None)
 
 
 def default_evidence_folder(database_url: str) -> Path:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import tallies
 from bot.views import session_name
 from models import rollup
 from models.entities import Committee, CommitteeKind, Member, Role, Status
@@ -258,7 +259,7 @@ class _Judge:
         return name
 
 
-async def _states(db: AsyncSession, committees: Sequence, now: datetime,
+async def agreement_states(db: AsyncSession, committees: Sequence, now: datetime,
                   recent: datetime) -> dict[int, list[AgreementState]]:
     """The agreement states of these committees (anything with id, timezone and settings), in four statements;
     `registered_at` is only read for agreements registered after `recent`."""
@@ -291,7 +292,7 @@ async def build_summaries(db: AsyncSession, committees: Sequence[Committee], now
         starts = {committee_id: last.get(committee_id) or now - WEEK for committee_id in ids}
     else:
         starts = dict.fromkeys(ids, since)
-    agreements = await _states(db, committees, now, min(starts.values(), default=now))
+    agreements = await agreement_states(db, committees, now, min(starts.values(), default=now))
     changes: dict[int, list] = defaultdict(list)
     by_start: dict[datetime, list[int]] = defaultdict(list)
     for committee_id, start in starts.items():
@@ -326,7 +327,7 @@ def _code_order(code: str) -> tuple[int, ...]:
 async def build_rollup(db: AsyncSession, committee: Committee, now: datetime) -> list[Branch]:
     """A line per committee below this one (down to ROLLUP_DEPTH levels), each with its whole subtree's semáforo.
 
-    Reads the committees below in chunks, so that memory stays flat even under CONASEC's 100,000 agreements.
+    Uses the counts kept per committee (bot/tallies.py), judging again, in chunks, only those whose data changed.
     """
     tree = await rollup.committees_under(db, committee.id)
     children: dict[int, list] = defaultdict(list)
@@ -334,10 +335,9 @@ async def build_rollup(db: AsyncSession, committee: Committee, now: datetime) ->
         if row.id != committee.id:
             children[row.parent_id].append(row)
     below = [row for row in tree if row.id != committee.id]
-    own: dict[int, Tally] = defaultdict(Tally)
-    for first in range(0, len(below), ROLLUP_CHUNK):
-        for committee_id, states in (await _states(db, below[first:first + ROLLUP_CHUNK], now, now)).items():
-            own[committee_id] = Tally.of(a.light for a in states if a.light is not None)
+    # The counts kept per committee (bot/tallies.py); only those whose data changed since are judged again.
+    counts, _ = await tallies.tallies(db, below, now)
+    own: dict[int, Tally] = defaultdict(Tally, {key: tallies.as_tally(value) for key, value in counts.items()})
 
     def total(node: int) -> tuple[Tally, int]:
         tally, size = own[node], 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from html import escape, unescape
 
+from models import semaforo
+
 START = (
     "👋 Soy <b>Acuerdos</b>, el bot que hace seguimiento a los acuerdos de los comités de seguridad "
     "ciudadana (CONASEC, CORESEC, COPROSEC, CODISEC).\n\n"
@@ -352,9 +354,18 @@ _TAG = re.compile(r"<[^>]+>")
 
 # Summaries and reports
 WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
-LIGHT_NAME = {"green": "verde", "yellow": "amarillo", "red": "rojo", "grey": "gris"}
+LIGHT_NAME = {light.value: word for light, word in semaforo.WORD.items()}  # the one mapping, models/semaforo.py
+_LIGHT_WORDS = {light.value: f"{semaforo.EMOJI[light]} {word}" for light, word in semaforo.WORD.items()}
+LIGHT_REASON = {
+    "done": "cumplido", "reported": "cumplimiento reportado, por verificar", "overdue": "vencido hace {days} día(s)",
+    "unanswered": "{days} recordatorios sin respuesta", "no_deadline": "sin plazo y sin avances",
+    "due_soon": "vence en {days} día(s)", "difficulties": "con dificultades", "silent": "{days} días sin avances",
+    "on_track": "en plazo",
+}
 SUMMARY_HEADER = "📊 <b>Resumen de {committee}</b>\n{date} · cambios desde el {since}"
-SUMMARY_LIGHTS = "🚦 <b>Semáforo</b> de {count} acuerdo(s): 🟢 {green} · 🟡 {yellow} · 🔴 {red} · ⚪ {grey}"
+SUMMARY_LIGHTS = ("🚦 <b>Semáforo</b> de {count} acuerdo(s): " + _LIGHT_WORDS["green"] + " {green} · "
+                  + _LIGHT_WORDS["yellow"] + " {yellow} · " + _LIGHT_WORDS["red"] + " {red} · "
+                  + _LIGHT_WORDS["grey"] + " {grey}")
 SUMMARY_DONE = "✅ Cumplidos: {done} de {count}"
 SUMMARY_CANCELLED = " · {count} anulado(s), fuera del semáforo"
 SUMMARY_INSTITUTIONS_HEADER = "\n🏛 <b>Por institución</b>"
@@ -387,7 +398,9 @@ COMMITTEE_NOT_VISIBLE = (
     "<code>{command} {example}</code>, o solo <code>{command}</code> para el tuyo."
 )
 REPORT_CAPTION = "📎 Informe de seguimiento de acuerdos de <b>{committee}</b> al {date}"
-SEMAFORO_CAPTION = "🚦 Semáforo por institución de <b>{committee}</b> al {date}: 🟢 {green} · 🟡 {yellow} · 🔴 {red} · ⚪ {grey}"
+SEMAFORO_CAPTION = ("🚦 Semáforo por institución de <b>{committee}</b> al {date}: " + _LIGHT_WORDS["green"]
+                    + " {green} · " + _LIGHT_WORDS["yellow"] + " {yellow} · " + _LIGHT_WORDS["red"] + " {red} · "
+                    + _LIGHT_WORDS["grey"] + " {grey}")
 REPORT_FILE = "informe-seguimiento-{committee}-{date}.{extension}"
 SEMAFORO_FILE = "semaforo-{committee}-{date}.png"
 REPORT_TITLE = "Informe de seguimiento de acuerdos"
@@ -395,11 +408,12 @@ REPORT_DOCUMENT_TITLE = "Informe de seguimiento de acuerdos — {committee}"
 REPORT_COMMITTEE = "Comité: {committee}"
 REPORT_PERIOD = "Periodo: del {start} al {end} (desde la última sesión)"
 REPORT_CUTOFF = "Fecha de corte: {date}"
-REPORT_LIGHTS = "Semáforo de {count} acuerdo(s): verde {green} · amarillo {yellow} · rojo {red} · gris {grey} · cumplidos {done}"
+REPORT_LIGHTS = ("Semáforo de {count} acuerdo(s): " + LIGHT_NAME["green"] + " {green} · " + LIGHT_NAME["yellow"]
+                 + " {yellow} · " + LIGHT_NAME["red"] + " {red} · " + LIGHT_NAME["grey"] + " {grey} · cumplidos {done}")
 REPORT_SHEETS = ("Resumen", "Acuerdos", "Avances")
 REPORT_LIGHT_COLUMNS = ("Semáforo", "Acuerdos")
 REPORT_INSTITUTION_COLUMNS = ("Institución", "Abiertos", "Vencidos", "Reportados", "Cumplidos", "Último avance",
-                              "Verde", "Amarillo", "Rojo", "Gris")
+                              *(LIGHT_NAME[each] for each in ("green", "yellow", "red", "grey")))
 REPORT_AGREEMENT_COLUMNS = ("Sesión", "Fecha de sesión", "Código", "Acuerdo", "Institución responsable", "Plazo",
                             "Estado", "Avance (%)", "Último avance", "Recordatorios sin respuesta", "Semáforo")
 REPORT_UPDATE_COLUMNS = ("Fecha", "Sesión N°", "Código", "Institución", "Estado", "Avance (%)", "Nota", "Autor",
@@ -536,10 +550,12 @@ CONFIG_SHOW = (
     "<b>Semáforo</b>\n"
     "• amarillo: {amarillo} días antes del plazo, o {silencio} días sin avance\n"
     "• rojo: plazo vencido, o {sinrespuesta} recordatorios seguidos sin respuesta\n\n"
-    "<b>Resumen semanal</b>: {resumen} · también al grupo del comité: {grupo}\n\n"
+    "<b>Resumen semanal</b>: {resumen} · también al grupo del comité: {grupo}\n"
+    "<b>Sitio público del semáforo</b>: {publico}\n\n"
     "Para cambiar algo: <code>/config horario 08:00-17:00</code>, <code>/config antes 7,2</code>, "
     "<code>/config vencido 3</code>, <code>/config amarillo 7</code>, <code>/config resumen lunes 8</code>; "
-    "en el grupo del comité: <code>/config grupo</code> (o <code>/config grupo no</code>)."
+    "en el grupo del comité: <code>/config grupo</code> (o <code>/config grupo no</code>); "
+    "<code>/config publico si</code>."
 )
 CONFIG_BAD = (
     "❌ No entendí «{text}». Ejemplos: <code>/config horario 08:00-17:00</code>, <code>/config antes 7,2</code>, "
@@ -747,3 +763,32 @@ BUNDLE_README = (
     "faltantes.txt (si existe): las evidencias cuyo archivo no está en el paquete.\n\n"
     "Para comprobar que nada cambió, en esta carpeta: sha256sum -c SHA256SUMS\n"
 )
+
+# The public site and calendars (bot/public/, handlers/public.py)
+CALENDAR_NAME = "Plazos de acuerdos · {name}"
+CALENDAR_NAME_INSTITUTION = "Plazos de acuerdos · {institution} · {committee}"
+CALENDAR_EVENT = "Vence el acuerdo {code} · {committee}"
+CALENDAR_EVENT_ABOUT = "{session}\n{text}\nResponsables: {institutions}"
+CALENDAR_FILE = "plazos-{name}.ics"
+CALENDAR_CAPTION = (
+    "📅 Plazos de los acuerdos abiertos de <b>{name}</b> ({count}). Ábrelo para agregarlos a tu calendario; "
+    "los acuerdos sin fecha no aparecen."
+)
+CALENDAR_EMPTY = "📅 <b>{name}</b> no tiene acuerdos abiertos con fecha de plazo. Nada que agregar al calendario."
+CONFIG_PUBLIC_BAD = ("❌ Escribe <code>/config publico si</code> para publicarlo o <code>/config publico no</code> "
+                     "para retirarlo.")
+CONFIG_PUBLIC_ON = (
+    "🌐 <b>{committee}</b> se publicará en el sitio del semáforo en los próximos minutos: sus acuerdos, "
+    "instituciones y luces, sin personas, notas ni evidencias. Para dejar fuera un acuerdo: "
+    "<code>/reservar 2.1</code>."
+)
+CONFIG_PUBLIC_OFF = "🔒 <b>{committee}</b> ya no se publica: su página sale del sitio en los próximos minutos."
+RESERVE_USAGE = "Escribe el código del acuerdo, por ejemplo: <code>/reservar 2.1</code>"
+PUBLISH_USAGE = "Escribe el código del acuerdo, por ejemplo: <code>/publicar 2.1</code>"
+RESERVED = (
+    "🔒 El acuerdo <b>{code}</b> queda reservado: no aparece en el sitio público ni en sus datos abiertos. "
+    "Para volver a mostrarlo: <code>/publicar {code}</code>."
+)
+UNRESERVED = "🌐 El acuerdo <b>{code}</b> vuelve a mostrarse en el sitio público (si el comité está publicado)."
+RESERVED_ALREADY = "ℹ️ El acuerdo <b>{code}</b> ya estaba reservado. No cambié nada."
+UNRESERVED_ALREADY = "ℹ️ El acuerdo <b>{code}</b> no estaba reservado. No cambié nada."

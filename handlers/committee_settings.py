@@ -8,6 +8,7 @@ from telegram.ext import Application, CommandHandler
 from bot import committee_settings, texts
 from bot.committee_settings import BadSetting
 from bot.context import AppContext
+from bot.public import flags
 from handlers.common import acting, author, reply
 from models.entities import Role
 
@@ -21,6 +22,8 @@ async def settings_command(update: Update, context: AppContext) -> None:
             answer = _show(member.committee)
         elif words[0].lower() == "grupo":
             answer = await _group(db, update, context, member.committee, words[1:])
+        elif words[0].lower() in ("publico", "público"):
+            answer = _public(db, update, context, member.committee, words[1:])
         else:
             try:
                 change = committee_settings.parse(words)
@@ -45,6 +48,15 @@ async def _group(db, update: Update, context: AppContext, committee, rest: list[
     await committee_settings.set_group(db, committee, None if off else update.effective_chat.id, now=context.now(),
                                        actor=author(update).actor)
     return texts.t(texts.CONFIG_GROUP_OFF if off else texts.CONFIG_GROUP_SET, committee=committee.name)
+
+
+def _public(db, update: Update, context: AppContext, committee, rest: list[str]) -> str:
+    choice = rest[0].lower() if len(rest) == 1 else ""
+    if choice not in ("si", "sí", "no"):
+        return texts.CONFIG_PUBLIC_BAD
+    published = choice != "no"
+    flags.set_published(db, committee, published, now=context.now(), actor=author(update).actor)
+    return texts.t(texts.CONFIG_PUBLIC_ON if published else texts.CONFIG_PUBLIC_OFF, committee=committee.name)
 
 
 def register(application: Application) -> None:

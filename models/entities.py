@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -100,6 +101,8 @@ class Committee(Base):
     group_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # On the public site only once its secretary says so (/config publico si).
+    published: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     parent: Mapped[Committee | None] = relationship(remote_side="Committee.id")
 
@@ -217,6 +220,8 @@ class Agreement(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancel_reason: Mapped[str | None] = mapped_column(CleanText)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Kept off the public site even when its committee is published (/reservar 2.1).
+    reserved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     session: Mapped[Session] = relationship()
     followup_institution: Mapped[Institution | None] = relationship()
@@ -285,7 +290,9 @@ class Reminder(Base):
     """A row of the reminder outbox: planned, claimed with a lease, sent once."""
 
     __tablename__ = "reminder"
-    __table_args__ = (Index("ix_reminder_due", "sent_at", "due_at"),)
+    # The second index gives each committee's last sending without reading the rows (models/tallies.py).
+    __table_args__ = (Index("ix_reminder_due", "sent_at", "due_at"),
+                      Index("ix_reminder_committee_sent", "committee_id", "sent_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignment.id"), index=True)
@@ -343,6 +350,21 @@ class AuditEntry(Base):
     entity: Mapped[str] = mapped_column(String(50))
     entity_id: Mapped[int | None] = mapped_column(Integer)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class CommitteeTally(Base):
+    """A committee's own semáforo counts as of its data's fingerprint (models/tallies.py): the national roll-up
+    reads these instead of judging 100,000 agreements; a row whose fingerprint no longer holds is judged again."""
+
+    __tablename__ = "committee_tally"
+
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(100))
+    green: Mapped[int] = mapped_column(Integer, default=0)
+    yellow: Mapped[int] = mapped_column(Integer, default=0)
+    red: Mapped[int] = mapped_column(Integer, default=0)
+    grey: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Waiting(Base):

@@ -120,3 +120,45 @@ class Tally:
 # Tally's field for each light, without Enum's slow `.value` in the summaries' inner loops.
 _FIELD = {each: each.value for each in Light}
 EMOJI = {Light.GREEN: "🟢", Light.YELLOW: "🟡", Light.RED: "🔴", Light.GREY: "⚪"}
+# The one mapping of lights to words, for the chat, the Informe (.xlsx and PDF) and the public site: the colour is
+# never the only carrier of meaning.
+WORD = {Light.RED: "Crítico", Light.YELLOW: "En riesgo", Light.GREEN: "Al día", Light.GREY: "Sin plazo"}
+
+
+class Why(StrEnum):
+    """Why a responsibility has its light: shown beside the light's word (bot/texts.py::LIGHT_REASON)."""
+
+    DONE = "done"
+    REPORTED = "reported"
+    OVERDUE = "overdue"
+    UNANSWERED = "unanswered"
+    NO_DEADLINE = "no_deadline"
+    DUE_SOON = "due_soon"
+    DIFFICULTIES = "difficulties"
+    SILENT = "silent"
+    ON_TRACK = "on_track"
+
+
+def reason(*, status: Status, deadline: date | None, today: date, last_update: date | None, assigned_on: date,
+           unanswered: int = 0, settings: LightSettings = LightSettings(),
+           next_session: bool = False) -> tuple[Why, int]:
+    """The rule of `light` that decided, with its number (days overdue or left, reminders, days of silence);
+    the same order of rules as `light`."""
+    if status == Status.CUMPLIDO:
+        return Why.DONE, 0
+    if status == Status.REPORTADO:
+        return Why.REPORTED, 0
+    if deadline is not None and today > deadline:
+        return Why.OVERDUE, (today - deadline).days
+    if unanswered >= settings.unanswered_for_red:
+        return Why.UNANSWERED, unanswered
+    if deadline is None and not next_session and last_update is None and status == Status.PENDIENTE:
+        return Why.NO_DEADLINE, 0
+    if deadline is not None and (deadline - today).days <= settings.yellow_days_before:
+        return Why.DUE_SOON, (deadline - today).days
+    if status == Status.CON_DIFICULTADES:
+        return Why.DIFFICULTIES, 0
+    silent = (today - (last_update or assigned_on)).days
+    if silent >= settings.silent_days:
+        return Why.SILENT, silent
+    return Why.ON_TRACK, 0

@@ -60,8 +60,8 @@ async def test_the_spreadsheet_holds_the_committees_agreements_and_avances(teleg
                            ("Comité: CORESEC Moquegua",) + (None,) * 9,
                            ("Periodo: del 25/02/2026 al 30/03/2026 (desde la última sesión)",) + (None,) * 9,
                            ("Fecha de corte: 30/03/2026 08:00",) + (None,) * 9]
-    assert [r[:2] for r in summary[5:11]] == [("Semáforo", "Acuerdos"), ("Verde", 3), ("Amarillo", 1), ("Rojo", 3),
-                                              ("Gris", 1), ("Cumplido", 1)]
+    assert [r[:2] for r in summary[5:11]] == [("Semáforo", "Acuerdos"), ("Al día", 3), ("En riesgo", 1),
+                                              ("Crítico", 3), ("Sin plazo", 1), ("Cumplido", 1)]
     assert summary[12][0] == "Institución" and len(summary) == 13 + 9
     assert summary[13 + 8] == ("Warmi Ñan", 2, 1, 0, 0, datetime(2026, 3, 4), 0, 0, 1, 1)
 
@@ -71,11 +71,11 @@ async def test_the_spreadsheet_holds_the_committees_agreements_and_avances(teleg
                         "Avance (%)", "Último avance", "Recordatorios sin respuesta", "Semáforo")
     assert len(table) == 1 + 16  # one row per agreement × institution
     by_key = {(r[2], r[4]): r for r in table[1:]}
-    assert by_key[("2.1", "Warmi Ñan")][5:] == (datetime(2026, 3, 20), "en proceso", 20, datetime(2026, 3, 4), 0, "rojo")
+    assert by_key[("2.1", "Warmi Ñan")][5:] == (datetime(2026, 3, 20), "en proceso", 20, datetime(2026, 3, 4), 0, "Crítico")
     assert by_key[("2.1", "Warmi Ñan")][:2] == ("sesión ordinaria N° 1 del 25/02/2026", datetime(2026, 2, 25))
-    assert by_key[("04", "INABIF")][5:] == (datetime(2026, 3, 31), "pendiente", 0, None, 2, "rojo")
+    assert by_key[("04", "INABIF")][5:] == (datetime(2026, 3, 31), "pendiente", 0, None, 2, "Crítico")
     assert by_key[("05", "Secretaria Técnica CORESEC")][5] == datetime(2026, 4, 24)
-    assert by_key[("01", "Gobiernos Locales")][5:] == ("sin plazo", "pendiente", 0, None, 0, "gris")
+    assert by_key[("01", "Gobiernos Locales")][5:] == ("sin plazo", "pendiente", 0, None, 0, "Sin plazo")
     assert by_key[("2.3", "Gobiernos Locales")][6:] == ("anulado", 0, datetime(2026, 3, 26), 0, None)
     assert agreements.freeze_panes == "A2" and agreements.auto_filter.ref == "A1:K17"
     dates = [cell for column in ("B", "F", "I") for cell in agreements[column][1:] if cell.is_date]
@@ -102,7 +102,7 @@ async def test_the_pdf_has_the_chart_the_open_agreements_and_the_overdue(telegra
     assert cover.split("\n")[:5] == [
         "Informe de seguimiento de acuerdos", "Comité: CORESEC Moquegua",
         "Periodo: del 25/02/2026 al 30/03/2026 (desde la última sesión)", "Fecha de corte: 30/03/2026 08:00",
-        "Semáforo de 8 acuerdo(s): verde 3 · amarillo 1 · rojo 3 · gris 1 · cumplidos 1"]
+        "Semáforo de 8 acuerdo(s): Al día 3 · En riesgo 1 · Crítico 3 · Sin plazo 1 · cumplidos 1"]
     assert "Página 1 de 3" in cover
     assert opened.startswith("Acuerdos abiertos (7)\nCódigo Acuerdo Responsables Plazo Semáforo")
     assert "Warmi Ñan: en proceso (20%)" in opened and "(la siguiente sesión)" in opened
@@ -120,7 +120,8 @@ async def test_the_semaforo_chart_comes_as_a_picture(telegram, sessions, clock, 
     photo = telegram.api.sent(rosa.id, "sendPhoto")[0]
     name, picture = photo.params["photo"]
     assert name == "semaforo-coresec-moquegua-2026-03-30.png" and picture.startswith(b"\x89PNG")
-    assert photo.text == "🚦 Semáforo por institución de <b>CORESEC Moquegua</b> al 30/03/2026: 🟢 3 · 🟡 1 · 🔴 3 · ⚪ 1"
+    assert photo.text == ("🚦 Semáforo por institución de <b>CORESEC Moquegua</b> al 30/03/2026: 🟢 Al día 3 · "
+                          "🟡 En riesgo 1 · 🔴 Crítico 3 · ⚪ Sin plazo 1")
 
 
 def test_the_operator_prints_the_summary_and_exports_the_report(four_weeks, database_url, monkeypatch, tmp_path,

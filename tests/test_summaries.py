@@ -98,7 +98,8 @@ async def test_the_weekly_summary_goes_out_on_mondays_at_eight_in_lima_and_not_t
     for expected in (
         "📊 <b>Resumen de CORESEC Moquegua</b>",
         "lunes 30/03/2026 · cambios desde el 23/03/2026 08:00",
-        "🚦 <b>Semáforo</b> de 8 acuerdo(s): 🟢 3 · 🟡 1 · 🔴 3 · ⚪ 1",
+        "🚦 <b>Semáforo</b> de 8 acuerdo(s): 🟢 Al día 3 · 🟡 En riesgo 1 · 🔴 Crítico 3 "
+        "· ⚪ Sin plazo 1",
         "✅ Cumplidos: 1 de 8 · 1 anulado(s), fuera del semáforo",
         "🔴 <b>Warmi Ñan</b>: 2 abierto(s), 1 vencido(s), 0 reportado(s), 0 cumplido(s) · último avance: 04/03/2026",
         "🟡 <b>PNP</b>: 1 abierto(s), 0 vencido(s), 1 reportado(s), 0 cumplido(s) · último avance: 24/03/2026",

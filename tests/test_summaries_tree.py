@@ -65,7 +65,8 @@ async def test_an_observer_of_a_region_sees_it_and_every_committee_below_it(tele
     jorge = await person_with(telegram, sessions, clock, "Jorge", ("CORESEC Moquegua", Role.OBSERVER))
     await jorge.send("/resumen")
     summary = jorge.last()
-    assert "🚦 <b>Semáforo</b> de 2 acuerdo(s): 🟢 1 · 🟡 0 · 🔴 1 · ⚪ 0" in lines(summary)
+    assert ("🚦 <b>Semáforo</b> de 2 acuerdo(s): 🟢 Al día 1 · 🟡 En riesgo 0 · 🔴 Crítico 1 "
+            "· ⚪ Sin plazo 0") in lines(summary)
     assert lines(summary)[lines(summary).index("🗺 <b>Comités bajo CORESEC Moquegua</b>"):] == [
         "🗺 <b>Comités bajo CORESEC Moquegua</b>",
         "🔴 <b>COPROSEC Ilo</b>: 5 acuerdo(s) — 🟢 2 · 🟡 1 · 🔴 1 · ⚪ 1 (incluye 2 comité(s) debajo)",

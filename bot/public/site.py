@@ -1,0 +1,293 @@
+"""The public site as static files: a page per published committee, national open data and calendars.
+
+`Publisher.publish` writes everything the first time, then only what changed: the committees whose fingerprint moved
+(bot/tallies.py), the committees above them (their pages count what is below), and the national files. Files are
+written under a temporary name and renamed, so a web server never serves half a page; nothing is written while a
+transaction is open, and the rendering runs in a thread, so the bot keeps answering.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from bot import tallies, texts
+from bot.public import calendar, data, opendata
+from bot.public.data import CommitteeData, CommitteeRow
+from bot.views import day
+from models.semaforo import EMOJI, SEVERITY, WORD, Light, Tally
+
+log = logging.getLogger(__name__)
+
+CHUNK = 100  # committees read and rendered at once: memory stays flat whatever the country's size
+ROUND_SECONDS = 300  # how often the running bot publishes what changed
+TEXT_ON_PAGE = 300  # characters of an agreement's text on its page; the CSV has it whole
+ANCHOR = {"red": "critico", "yellow": "en-riesgo", "green": "al-dia", "grey": "sin-plazo", "none": "anulados"}
+ORDER = [each.value for each in SEVERITY]
+
+
+class Known(NamedTuple):
+    """What a round remembers of a published committee: the fingerprint it was written at and its public counts."""
+
+    fingerprint: str
+    tally: Tally
+    done: int
+    cutoff: str
+
+
+class Link(NamedTuple):
+    name: str
+    link: str
+    tally: Tally
+
+
+@dataclass
+class Result:
+    written: int = 0  # committees whose pages were written
+    removed: int = 0  # committees no longer published, whose folder went
+    seconds: float = 0.0
+
+
+@dataclass
+class Publisher:
+    out: Path
+    known: dict[int, Known] = field(default_factory=dict)
+    rows: dict[int, CommitteeRow] = field(default_factory=dict)
+    fingerprints: dict[int, str] = field(default_factory=dict)
+
+    async def publish(self, sessions, now: datetime, *, everything: bool = False) -> Result:
+        """Write what changed since the last call (everything the first time, or when asked)."""
+        started = time.perf_counter()
+        async with sessions() as db:
+            rows = await data.committees(db)
+            fingerprint = await tallies.fingerprints(db, rows, now)
+        moved = {row.id for row in rows if everything or self.fingerprints.get(row.id) != fingerprint[row.id]}
+        moved |= set(self.rows) - {row.id for row in rows}
+        self.rows = {row.id: row for row in rows}
+        result = Result()
+        if not moved and (self.out / "index.html").exists():
+            return result
+        todo = set()
+        for committee_id in moved:
+            todo |= self._with_ancestors(committee_id)
+        for committee_id in list(self.known):
+            row = self.rows.get(committee_id)
+            if row is None or not row.published:
+                del self.known[committee_id]
+                result.removed += 1
+                await asyncio.to_thread(shutil.rmtree, self.out / "comite" / str(committee_id), True)
+        published = sorted((self.rows[c] for c in todo if c in self.rows and self.rows[c].published),
+                           key=lambda row: (-self._depth(row.id), row.id))  # children before their parents
+        for first in range(0, len(published), CHUNK):
+            chunk = published[first:first + CHUNK]
+            async with sessions() as db:
+                read = await data.read(db, chunk, now)
+            for each in read:
+                c = each.committee
+                self.known[c.id] = Known(fingerprint[c.id], each.tally, each.done, each.cutoff.isoformat(
+                    timespec="minutes"))
+            await asyncio.to_thread(self._write_committees, read)
+            result.written += len(read)
+        self.fingerprints = fingerprint
+        await asyncio.to_thread(self._write_national, now)
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def _with_ancestors(self, committee_id: int) -> set[int]:
+        found, current = set(), committee_id
+        while current is not None and current not in found:
+            found.add(current)
+            row = self.rows.get(current)
+            current = row.parent_id if row else None
+        return found
+
+    def _depth(self, committee_id: int) -> int:
+        return len(self._with_ancestors(committee_id))
+
+    def _children(self, committee_id: int | None) -> tuple[list[Link], int]:
+        """The published committees right below, with their published subtree's counts, and how many are not."""
+        links, hidden = [], 0
+        below = [row for row in self.rows.values() if row.parent_id == committee_id]
+        for row in sorted(below, key=lambda r: r.name.casefold()):
+            if row.id in self.known:
+                links.append(Link(row.name, f"{_root(committee_id)}comite/{row.id}/index.html",
+                                  self._subtree(row.id)))
+            else:
+                hidden += 1
+        return links, hidden
+
+    def _subtree(self, committee_id: int) -> Tally:
+        tally = self.known[committee_id].tally if committee_id in self.known else Tally()
+        for row in self.rows.values():
+            if row.parent_id == committee_id:
+                tally = tally + self._subtree(row.id)
+        return tally
+
+    def _write_committees(self, read: list[CommitteeData]) -> None:
+        for each in read:
+            self._write_committee(each)
+
+    def _write_committee(self, each: CommitteeData) -> None:
+        c = each.committee
+        folder = self.out / "comite" / str(c.id)
+        folder.mkdir(parents=True, exist_ok=True)
+        children, hidden = self._children(c.id)
+        below = self._subtree(c.id) if children else None
+        crumbs = []
+        parent = c.parent_id
+        while parent is not None and parent in self.rows:
+            if parent in self.known:
+                crumbs.insert(0, Link(self.rows[parent].name, f"../{parent}/index.html", Tally()))
+            parent = self.rows[parent].parent_id
+        groups: dict[str, list] = {light: [] for light in ORDER + ["none"]}
+        by_institution: dict[int, list] = {}
+        for a in each.agreements:
+            groups[a.light or "none"].append(a)
+            for r in a.responsibles:
+                by_institution.setdefault(r.institution_id, []).append(a)
+        tz = ZoneInfo(c.timezone)
+        page = _page("committee.html", root="../../", c=c, crumbs=crumbs, cutoff=_moment(each.cutoff, tz),
+                     tally=each.tally, below=below, done=each.done, reserved=each.reserved, cancelled=each.cancelled,
+                     children=children, hidden=hidden, institutions=each.institutions, groups=groups,
+                     by_institution=by_institution, agreements=each.agreements)
+        write(folder / "index.html", page.encode())
+        write(folder / opendata.AGREEMENTS, (opendata.header(opendata.AGREEMENTS)
+                                             + opendata.agreement_lines(each)).encode())
+        write(folder / opendata.RESPONSIBLES, (opendata.header(opendata.RESPONSIBLES)
+                                               + opendata.responsible_lines(each)).encode())
+        write(folder / opendata.COMMITTEES, (opendata.header(opendata.COMMITTEES)
+                                             + opendata.committee_line(each)).encode())
+        events = {a.id: calendar.event(due, c.name, each.cutoff) for a in each.agreements
+                  if (due := _due(a)).listed}
+        write(folder / "plazos.ics", calendar.assemble(texts.plain(texts.t(texts.CALENDAR_NAME, name=c.name)),
+                                                       events.values()))
+        calendars = set()
+        for line in each.institutions:
+            name = f"institucion-{line.id}.ics"
+            calendars.add(name)
+            title = texts.plain(texts.t(texts.CALENDAR_NAME_INSTITUTION, institution=line.name, committee=c.name))
+            mine = [events[a.id] for a in by_institution.get(line.id, []) if a.id in events]
+            write(folder / name, calendar.assemble(title, mine))
+        for old in folder.glob("institucion-*.ics"):
+            if old.name not in calendars:
+                old.unlink(missing_ok=True)
+
+    def _write_national(self, now: datetime) -> None:
+        folder = self.out / "datos"
+        folder.mkdir(parents=True, exist_ok=True)
+        tally = Tally()
+        for known in self.known.values():
+            tally = tally + known.tally
+        roots, hidden = self._children(None)
+        tz = ZoneInfo("America/Lima")
+        write(self.out / "index.html", _page("index.html", root="", cutoff=_moment(now, tz), tally=tally,
+                                             children=roots, hidden=hidden).encode())
+        write(folder / "diccionario.html", _page("dictionary.html", root="../", files=opendata.FILES).encode())
+        lines = [opendata.header(opendata.COMMITTEES)]
+        for committee_id in sorted(self.known):
+            known = self.known[committee_id]
+            lines.append(opendata.counts_line(self.rows[committee_id], known.tally, known.done, known.cutoff))
+        write(folder / opendata.COMMITTEES, "".join(lines).encode())
+        for name in (opendata.AGREEMENTS, opendata.RESPONSIBLES):
+            parts = [self.out / "comite" / str(committee_id) / name for committee_id in sorted(self.known)]
+            _concatenate(folder / name, opendata.header(name).encode(), parts)
+
+
+def write(path: Path, content: bytes) -> None:
+    """Write a whole file or nothing: a temporary file beside it, renamed over it."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(content)
+    os.replace(temporary, path)
+
+
+def _concatenate(path: Path, header: bytes, parts: list[Path]) -> None:
+    """A national CSV: the header, then each committee's file without its own header."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    with temporary.open("wb") as target:
+        target.write(header)
+        for part in parts:
+            with part.open("rb") as source:
+                source.readline()
+                shutil.copyfileobj(source, target)
+    os.replace(temporary, path)
+
+
+def _root(committee_id: int | None) -> str:
+    return "" if committee_id is None else "../../"
+
+
+def _due(a: data.PublicAgreement, institution_id: int | None = None) -> calendar.Due:
+    return calendar.Due(a.id, a.code, a.session, a.text, a.deadline, a.status,
+                        [r.institution for r in a.responsibles
+                         if institution_id is None or r.institution_id == institution_id])
+
+
+def _moment(value: datetime, tz: ZoneInfo) -> str:
+    return value.astimezone(tz).strftime("%d/%m/%Y %H:%M")
+
+
+def _deadline(a: data.PublicAgreement) -> str:
+    if a.deadline is not None:
+        return day(a.deadline)
+    return texts.NEXT_SESSION if a.next_session else texts.NO_DEADLINE
+
+
+def _date(value: date | None) -> str:
+    return day(value) if value else "sin avances"
+
+
+_environment: Environment | None = None
+
+
+def environment() -> Environment:
+    global _environment
+    if _environment is None:
+        env = Environment(loader=PackageLoader("bot.public", "templates"), autoescape=select_autoescape(default=True),
+                          trim_blocks=True, lstrip_blocks=True)
+        env.filters["fecha"] = _date
+        env.globals.update(emoji={light.value: EMOJI[light] for light in Light},
+                           words={light.value: WORD[light] for light in Light}, order=ORDER, anchors=ANCHOR,
+                           status=texts.STATUS, deadline=_deadline, why=opendata.why,
+                           short=lambda text: text if len(text) <= TEXT_ON_PAGE else text[:TEXT_ON_PAGE] + "…")
+        _environment = env
+    return _environment
+
+
+def _page(template: str, **values) -> str:
+    return environment().get_template(template).render(**values)
+
+
+async def publish_round(context) -> None:
+    """The job: publish what changed into ACUERDOS_PUBLIC_DIR, and keep the roll-up's counts (bot/tallies.py)."""
+    services = context.application.bot_data["services"]
+    now = services.clock.now()
+    try:
+        async with services.sessions() as db:
+            rows = await data.committees(db)
+        await tallies.refresh(services.sessions, rows, now)
+        if services.settings.public_dir:
+            publisher = context.application.bot_data.setdefault(PUBLISHER,
+                                                                Publisher(Path(services.settings.public_dir)))
+            result = await publisher.publish(services.sessions, now)
+            if result.written or result.removed:
+                log.info("Public site: %d committee(s) written, %d removed in %.1f s", result.written,
+                         result.removed, result.seconds)
+    except Exception:
+        log.exception("The public site's round failed; the next one tries again")
+
+
+PUBLISHER = "public_publisher"
+
+
+def start_publishing(application) -> None:
+    application.job_queue.run_repeating(publish_round, interval=ROUND_SECONDS, first=60, name="public site")
