@@ -236,3 +236,24 @@ async def test_while_people_write_the_outbox_leaves_places_free_for_their_answer
 
     await asyncio.gather(*(late(30_000 + n) for n in range(10)))
     assert max(burst) - last < 0.09
+
+
+
+async def test_a_chat_keeps_one_message_a_second_while_its_messages_wait_for_the_bots_places():
+    # Two of the bot's places a "second" of 50 ms, both taken (chat 1 and chat 2); a second message to chat 1 waits
+    # for one. When the places come back, chat 1's window goes idle just as that message gets its place: a third
+    # message to chat 1 must still wait for the second's "second" (one window per chat, never two).
+    pacer = Pacer(Limits(overall=2).scaled(0.05))
+    loop = asyncio.get_running_loop()
+    starts: list[float] = []
+
+    async def send(chat_id: int) -> None:
+        async with pacer.slot(chat_id):
+            if chat_id == 1:
+                starts.append(loop.time())
+
+    await asyncio.gather(send(1), send(2))
+    second = asyncio.create_task(send(1))
+    await asyncio.sleep(0.055)
+    await asyncio.gather(second, send(1))
+    assert len(starts) == 3 and starts[2] - starts[1] >= 0.05 * 0.95, starts

@@ -155,17 +155,21 @@ class Pacer:
         """Wait until a message to this chat may start; the block is the request. `first`: an answer someone waits
         for, which goes ahead of the messages the bot sends on its own (they would otherwise make it wait seconds
         behind a fan-out). A block that sends nothing says `place.unused()`, and its places come back at once."""
-        windows = []
+        windows: list[Callable[[], _Window]] = []
         if chat_id < 0:  # groups, supergroups and channels have negative ids
             # The group's minute first: a message waiting for it must not hold one of the bot's 30 places.
-            windows.append(self._window(self._groups, chat_id, self.limits.per_group, self.limits.minute))
+            windows.append(lambda: self._window(self._groups, chat_id, self.limits.per_group, self.limits.minute))
         # The chat's second after the bot's place: an outbox message queued for a place does not hold its chat,
         # so an answer to that chat does not wait behind it. Everyone takes the windows in this order: no deadlock.
-        windows += [self._overall, self._window(self._chats, chat_id, self.limits.per_chat, self.limits.second)]
+        # Each window is looked up as it is taken: a chat's window left idle meanwhile is gone from the map, and one
+        # kept from before would be a second window for the same chat.
+        windows += [lambda: self._overall,
+                    lambda: self._window(self._chats, chat_id, self.limits.per_chat, self.limits.second)]
         taken: list[_Window] = []
         place = Place()
         try:
-            for window in windows:
+            for look_up in windows:
+                window = look_up()
                 await window.take(first)
                 taken.append(window)
             if first:
