@@ -143,9 +143,10 @@ async def accept_invitation(db: AsyncSession, *, code: str, chat_id: int, user_i
         Member.chat_id == chat_id if as_group else Member.user_id == user_id,
         Member.is_group.is_(as_group), Member.active.is_(True)))
     invitation.used_at, invitation.used_by_chat_id = now, chat_id
-    member = existing or Member(committee_id=committee.id, role=invitation.role, institution_id=invitation.institution_id,
-                                chat_id=chat_id if as_group else user_id, user_id=user_id, is_group=as_group,
-                                display_name=display_name[:200], active=True, created_at=now)
+    member = existing or Member(committee_id=committee.id, role=invitation.role,
+                                institution_id=invitation.institution_id, chat_id=chat_id if as_group else user_id,
+                                user_id=user_id, is_group=as_group, display_name=display_name[:200], active=True,
+                                created_at=now)
     if existing is None:
         db.add(member)
         await db.flush()

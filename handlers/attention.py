@@ -31,8 +31,8 @@ async def hand_over(update: Update, context: AppContext) -> None:
                                          days=context.services.settings.invitation_days, actor=author(update).actor)
         names = dict(institution=member.institution.name, committee=member.committee.name,
                      expires=day(made.invitation.expires_at.date()))
-    await reply(update, context, texts.t(texts.HANDOVER_LINK, link=f"https://t.me/{context.bot.username}?start={made.code}",
-                                         **names))
+    link = f"https://t.me/{context.bot.username}?start={made.code}"
+    await reply(update, context, texts.t(texts.HANDOVER_LINK, link=link, **names))
 
 
 async def away(update: Update, context: AppContext) -> None:

@@ -71,7 +71,8 @@ async def test_the_spreadsheet_holds_the_committees_agreements_and_avances(teleg
                         "Avance (%)", "Último avance", "Recordatorios sin respuesta", "Semáforo")
     assert len(table) == 1 + 16  # one row per agreement × institution
     by_key = {(r[2], r[4]): r for r in table[1:]}
-    assert by_key[("2.1", "Warmi Ñan")][5:] == (datetime(2026, 3, 20), "en proceso", 20, datetime(2026, 3, 4), 0, "Crítico")
+    assert by_key[("2.1", "Warmi Ñan")][5:] == (datetime(2026, 3, 20), "en proceso", 20, datetime(2026, 3, 4), 0,
+                                               "Crítico")
     assert by_key[("2.1", "Warmi Ñan")][:2] == ("sesión ordinaria N° 1 del 25/02/2026", datetime(2026, 2, 25))
     assert by_key[("04", "INABIF")][5:] == (datetime(2026, 3, 31), "pendiente", 0, None, 2, "Crítico")
     assert by_key[("05", "Secretaria Técnica CORESEC")][5] == datetime(2026, 4, 24)
