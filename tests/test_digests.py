@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import timedelta
 
+from sqlalchemy import select, update
+
+from bot.outbox import store
+from bot.reminders.planner import plan_due
 from models.entities import (
     ANSWERABLE_KINDS,
     Member,
@@ -215,3 +219,38 @@ async def test_a_follower_gets_one_batched_notice(telegram, sessions, clock, com
     await rounds.run()
     async with sessions() as db:
         assert len((await db.scalars(select(Reminder).where(Reminder.kind == MessageKind.FOLLOWING))).all()) == 1
+
+
+async def test_a_digest_that_does_not_go_gives_its_rows_back_at_once(telegram, sessions, clock, committee):
+    # Seven reminders due to one chat, claimed as one digest. Its row is answered (moved later) before the request:
+    # nothing is attempted, and the six it stood for go back to the pool now, not when the claim runs out. In the
+    # other case the digest goes and one of the six, moved later meanwhile, goes back alone.
+    await focal_point_with(telegram, sessions, clock, 7)
+    await plan_due(sessions, clock.now(), everything=True)
+    now = clock.now()
+    rows = [r.id for r in await reminders(sessions) if r.due_at <= now and r.sent_at is None]
+    assert len(rows) == 7
+    lead, others = rows[0], tuple(rows[1:])
+
+    async def claim_and_move(moved: int) -> None:
+        async with sessions.begin() as db:
+            await db.execute(update(Reminder).where(Reminder.id.in_(rows))
+                             .values(claimed_by="w", claimed_until=now + timedelta(minutes=10)))
+            await db.execute(update(Reminder).where(Reminder.id == moved).values(due_at=now + timedelta(days=2)))
+
+    await claim_and_move(lead)
+    marked = await store.mark_attempts(sessions, [lead], worker="w", now=now, lease=timedelta(minutes=2),
+                                       companions={lead: others})
+    assert marked == {}
+    by_id = {r.id: r for r in await reminders(sessions)}
+    assert all(by_id[row].claimed_by is None and by_id[row].sent_at is None for row in others)
+
+    async with sessions.begin() as db:
+        await db.execute(update(Reminder).where(Reminder.id == lead).values(due_at=now))
+    await claim_and_move(others[0])
+    marked = await store.mark_attempts(sessions, [lead], worker="w", now=now, lease=timedelta(minutes=2),
+                                       companions={lead: others})
+    assert set(marked) == {lead}
+    by_id = {r.id: r for r in await reminders(sessions)}
+    assert by_id[others[0]].claimed_by is None and by_id[others[0]].sent_at is None
+    assert all(by_id[row].sent_at == now for row in others[1:])

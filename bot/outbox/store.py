@@ -145,6 +145,11 @@ async def mark_attempts(sessions: async_sessionmaker[AsyncSession], ids: list[in
         more = [row for lead in marked for row in (companions or {}).get(lead, ())]
         if more:
             await db.execute(attempt(more))
+        # A digest that does not go (its row was answered or moved later meanwhile), and the rows of one that goes
+        # that were: back to the pool at once, not after the lease.
+        left = [row for lead in ids if lead not in marked for row in (companions or {}).get(lead, ())]
+        if left or more:
+            await release_in(db, left + more, worker=worker)
         return marked
 
 

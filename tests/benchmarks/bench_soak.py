@@ -49,7 +49,7 @@ from bot.config import Settings  # noqa: E402
 from bot.deadlines import Deadline  # noqa: E402
 from bot.outbox import store  # noqa: E402
 from bot.outbox.jobs import RUNTIME, run_round  # noqa: E402
-from bot.outbox.pacing import Limits, Pacer  # noqa: E402
+from bot.outbox.pacing import Limits, Pacer, Place  # noqa: E402
 from models.db import session_factory, upgrade  # noqa: E402
 from models.entities import CommitteeKind, Member, Reminder, Role, SessionKind, StatusUpdate  # noqa: E402
 from tests.benchmarks.bench_progress import avance_updates, empty_database, percentile  # noqa: E402
@@ -90,12 +90,12 @@ class TimedPacer(Pacer):
         self.answers: dict[int, tuple[float, float]] = {}  # update_id → (asked, got)
 
     @asynccontextmanager
-    async def slot(self, chat_id: int, *, first: bool = False) -> AsyncIterator[None]:
+    async def slot(self, chat_id: int, *, first: bool = False) -> AsyncIterator[Place]:
         update_id, asked = ANSWERING.get(), time.perf_counter()
-        async with super().slot(chat_id, first=first):
+        async with super().slot(chat_id, first=first) as place:
             if update_id is not None:
                 self.answers.setdefault(update_id, (asked, time.perf_counter()))
-            yield
+            yield place
 
 
 class OutboxRequests:
@@ -167,6 +167,11 @@ async def add_summarized_committees(sessions, count: int) -> None:
 def secretary(committee_id: int, chat_id: int) -> Member:
     return Member(committee_id=committee_id, role=Role.SECRETARY, institution_id=None, chat_id=chat_id,
                   user_id=chat_id, is_group=False, display_name=f"Secretaría {chat_id}", active=True, created_at=NOW)
+
+
+async def due_left(sessions, now: datetime) -> int:
+    async with sessions() as db:
+        return sum(count for _, state, count in await store.overview(db, now) if state == "due")
 
 
 class Minute:
@@ -298,10 +303,13 @@ async def main() -> None:
                         waiting)
             await watcher
             rss_end = rss_mib()
-            # The final drain: rounds until nothing more is sent.
+            # The final drain: rounds until nothing more is sent and nothing is due (a row rate limited again and
+            # again waits a minute before it goes again).
             drained = time.perf_counter()
-            while ((result := await run_round(application)) is None or result.sent) \
-                    and time.perf_counter() - drained < 1800:
+            while time.perf_counter() - drained < 1800:
+                result = await run_round(application)
+                if result is not None and not result.sent and not await due_left(sessions, clock.now()):
+                    break
                 await asyncio.sleep(1)
             drained = time.perf_counter() - drained
             keep_accepted()
