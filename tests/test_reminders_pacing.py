@@ -200,12 +200,14 @@ async def test_a_place_taken_and_not_used_comes_back_at_once():
 
 def test_the_places_kept_for_answers_follow_how_many_people_write():
     limits = Limits()
-    assert [limits.reserve(n) for n in (0, 1, 4, 5, 20, 100)] == [0, 1, 1, 2, 5, 10]
+    assert [limits.reserve(n, writing=True) for n in (0, 1, 4, 5, 20, 100)] == [2, 2, 2, 3, 10, 10]
+    assert limits.reserve(0, writing=False) == 0  # nobody wrote in the last minute: a fan-out gets all 30
+    assert Limits(overall=2).reserve(20, writing=True) == 0  # a pacer of two places keeps none back
 
 
 async def test_while_people_write_the_outbox_leaves_places_free_for_their_answers():
-    # Ten places a "second" of 50 ms. Four answers have just been sent: one place is kept for the next answers,
-    # so a fan-out gets five places, not six; the next answer takes the kept one at once.
+    # Ten places a "second" of 50 ms. Four answers have just been sent: two places are kept for the next answers,
+    # so a fan-out gets four places, not six; the next answer takes a kept one at once.
     pacer = Pacer(Limits(overall=10).scaled(0.05))
     loop = asyncio.get_running_loop()
     for chat in range(4):
@@ -219,23 +221,37 @@ async def test_while_people_write_the_outbox_leaves_places_free_for_their_answer
 
     fan_out = [asyncio.create_task(reminder(20_000 + n)) for n in range(10)]
     await asyncio.sleep(0.01)
-    assert len(started) == 5
+    assert len(started) == 4
     began = loop.time()
     async with pacer.slot(10_100, first=True):
         assert loop.time() - began < 0.01
     await asyncio.gather(*fan_out)
-    # Once nobody writes, the fan-out takes every place again.
     assert len(started) == 10
-    last = loop.time()
-    burst: list[float] = []
+    # A second after the answers, two places are still kept while someone wrote in the last "minute" (3 s here):
+    # ten more reminders get eight places at once, and the last two a "second" later.
     await asyncio.sleep(0.06)
+    burst: list[float] = []
 
     async def late(chat_id: int) -> None:
         async with pacer.slot(chat_id):
             burst.append(loop.time())
 
+    began = loop.time()
     await asyncio.gather(*(late(30_000 + n) for n in range(10)))
-    assert max(burst) - last < 0.09
+    assert sum(1 for at in burst if at - began < 0.01) == 8 and max(burst) - began >= 0.05 * 0.95
+
+
+async def test_a_fan_out_nobody_writes_during_takes_every_place():
+    pacer = Pacer(Limits(overall=10).scaled(0.05))
+    loop = asyncio.get_running_loop()
+    began, starts = loop.time(), []
+
+    async def reminder(chat_id: int) -> None:
+        async with pacer.slot(chat_id):
+            starts.append(loop.time())
+
+    await asyncio.gather(*(reminder(20_000 + n) for n in range(10)))
+    assert max(starts) - began < 0.01
 
 
 

@@ -7,7 +7,8 @@ the network's delays. A place taken and not used for a request (the row was answ
 
 Answers (someone waits for them) go ahead of the messages the bot sends on its own, and while people are writing a
 few of the bot's places are kept free for them: otherwise a fan-out takes every place the answers leave, and each
-answer waits for the next place to come back (a third of a second, measured by the soak benchmark).
+answer waits for the next place to come back (a third of a second, measured by the soak benchmark; the pacer alone
+is measured by bench_pacer.py).
 """
 
 from __future__ import annotations
@@ -36,11 +37,13 @@ class Limits:
     def with_overall(self, overall: int) -> Limits:
         return replace(self, overall=overall)
 
-    def reserve(self, answers: int) -> int:
-        """The bot's places kept free for answers while `answers` were sent in the last second: about a quarter of
-        that rate, so that an answer rarely finds none, and never more than a third of the places (the outbox keeps
-        most of what the answers leave). None while nobody writes: a fan-out at night gets all 30."""
-        return min(self.overall // 3, ceil(answers / 4)) if answers else 0
+    def reserve(self, answers: int, writing: bool) -> int:
+        """The bot's places kept free for answers while `answers` were sent in the last second: half that rate and
+        at least two, so that an answer rarely finds none (bench_pacer.py: at 20 answers a second, a quarter left
+        one in twenty waiting 145 ms or more, a half 37 ms), never more than a third of the places (the outbox keeps
+        the rest of what the answers leave). None unless someone wrote in the last minute (`writing`): a fan-out at
+        night gets all 30."""
+        return min(self.overall // 3, max(2, ceil(answers / 2))) if writing else 0
 
 
 class _Window:
@@ -144,6 +147,7 @@ class Pacer:
     def __init__(self, limits: Limits = Limits()):
         self.limits = limits
         self._answers: deque[float] = deque()  # when the answers of the last second took their place
+        self._last_answer = float("-inf")
         self._overall = _Window(limits.overall, limits.second, reserve=self._reserve)
         self._chats: dict[int, _Window] = {}
         self._groups: dict[int, _Window] = {}
@@ -173,7 +177,8 @@ class Pacer:
                 await window.take(first)
                 taken.append(window)
             if first:
-                self._answers.append(asyncio.get_running_loop().time())
+                self._last_answer = asyncio.get_running_loop().time()
+                self._answers.append(self._last_answer)
             await self.unpaused()
             yield place
         finally:
@@ -184,10 +189,10 @@ class Pacer:
                     window.give_back()
 
     def _reserve(self) -> int:
-        since = asyncio.get_running_loop().time() - self.limits.second
-        while self._answers and self._answers[0] < since:
+        now = asyncio.get_running_loop().time()
+        while self._answers and self._answers[0] < now - self.limits.second:
             self._answers.popleft()
-        return self.limits.reserve(len(self._answers))
+        return self.limits.reserve(len(self._answers), writing=now - self._last_answer < self.limits.minute)
 
     async def unpaused(self) -> None:
         """Return when no 429 pause is running (at once, mostly)."""
