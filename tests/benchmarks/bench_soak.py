@@ -261,6 +261,7 @@ async def main() -> None:
             outbox_before = len(requests.delivered)
             api.forget()
             rss_start = rss_mib()
+            objects_start = len(gc.get_objects())
             accepted: set[int] = set()
 
             def keep_accepted() -> None:
@@ -303,6 +304,7 @@ async def main() -> None:
                         waiting)
             await watcher
             rss_end = rss_mib()
+            objects_end = len(gc.get_objects())
             # The final drain: rounds until nothing more is sent and nothing is due (a row rate limited again and
             # again waits a minute before it goes again).
             drained = time.perf_counter()
@@ -334,7 +336,8 @@ async def main() -> None:
     lost = by_state["due"] + len(unconfirmed)
     troubled = by_state["in doubt"] + by_state["given up"] + by_state["set aside"] + by_state["sending"]
     print(f"RSS: {rss_start:.1f} MiB at start (after {WARM_UP} reports of warm-up), {rss_end:.1f} MiB at the end "
-          f"({rss_end - rss_start:+.1f} MiB)")
+          f"({rss_end - rss_start:+.1f} MiB); objects the garbage collector tracks: {objects_start} at start, "
+          f"{objects_end} at the end ({objects_end - objects_start:+d}, the benchmark's own records included)")
     print(f"reports: {len(answered)} answered of {total} sent; status updates recorded: {recorded} "
           f"(expected {total + WARM_UP})")
     print(f"overall: recorded p50 {ms(recorded_times, 50)}, p95 {ms(recorded_times, 95)} ms; answered p50 "
