@@ -18,8 +18,8 @@ COPY models ./models
 RUN pip install --no-cache-dir '.[postgres]'
 
 RUN useradd --create-home --shell /usr/sbin/nologin acuerdos \
-    && mkdir -p /data \
-    && chown acuerdos:acuerdos /data
+    && mkdir -p /data/public \
+    && chown -R acuerdos:acuerdos /data
 
 ENV DATABASE_URL=sqlite+aiosqlite:////data/acuerdos.db
 VOLUME ["/data"]
