@@ -5,16 +5,34 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime
+from functools import cache
 from typing import NamedTuple, Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import (
+    DateTime,
+    Select,
+    String,
+    bindparam,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import summaries
 from bot.summaries import AgreementState
-from models.entities import Agreement, Assignment, Committee, CommitteeKind, Status, StatusUpdate
+from models.entities import (
+    Agreement,
+    Assignment,
+    Committee,
+    CommitteeKind,
+    Status,
+    StatusUpdate,
+)
 from models.lifecycle import WORKING
+from models.rollup import as_utc
 from models.semaforo import LightSettings, Tally, Why, reason
 
 
@@ -96,19 +114,39 @@ async def committees(db: AsyncSession) -> list[CommitteeRow]:
 async def read(db: AsyncSession, rows: Sequence[CommitteeRow], now: datetime) -> list[CommitteeData]:
     """The public data of these committees: a fixed number of statements for the lot."""
     states = await summaries.agreement_states(db, rows, now, now)
-    ids = [row.id for row in rows]
-    reserved = set(await db.scalars(select(Agreement.id).where(Agreement.committee_id.in_(ids),
-                                                               Agreement.reserved.is_(True))))
-    assigned = dict((await db.execute(select(Assignment.id, Assignment.created_at).join(Agreement)
-                                      .where(Agreement.committee_id.in_(ids)))).all())
+    reserved_query, assigned_query, history_query = _statements()
+    values = {"committee_ids": [row.id for row in rows]}
+    connection = await db.connection()  # Core rows: the ORM's row handling costs more than the reading
+    reserved = set((await connection.execute(reserved_query, values)).scalars())
+    assigned = {key: as_utc(at) for key, at in (await connection.execute(assigned_query, values)).all()}
     history: dict[int, list[tuple[datetime, Status]]] = defaultdict(list)
-    for assignment_id, at, status in (await db.execute(
-            select(StatusUpdate.assignment_id, StatusUpdate.created_at, StatusUpdate.status)
-            .join(Assignment, Assignment.id == StatusUpdate.assignment_id).join(Agreement)
-            .where(Agreement.committee_id.in_(ids), Agreement.reserved.is_(False))
-            .order_by(StatusUpdate.assignment_id, StatusUpdate.created_at, StatusUpdate.id))).all():
-        history[assignment_id].append((at, status))
+    for assignment_id, at, status in (await connection.execute(history_query, values)).all():
+        history[assignment_id].append((as_utc(at), Status(status)))
     return [_committee(row, states.get(row.id, []), reserved, assigned, history, now) for row in rows]
+
+
+@cache
+def _statements() -> tuple[Select, Select, Select]:
+    """Built once. The history keeps only the updates that changed an assignment's status (what a page shows): the
+    database drops the rest, a million rows at national scale. Timestamps come as the driver gives them
+    (`as_utc`), like rollup.facts'."""
+    committee_ids = bindparam("committee_ids", expanding=True)
+    moment = DateTime(timezone=True)
+    reserved = select(Agreement.id).where(Agreement.committee_id.in_(committee_ids), Agreement.reserved.is_(True))
+    assigned = (select(Assignment.id, type_coerce(Assignment.created_at, moment)).join(Agreement)
+                .where(Agreement.committee_id.in_(committee_ids)))
+    before = func.lag(StatusUpdate.status).over(partition_by=StatusUpdate.assignment_id,
+                                                order_by=(StatusUpdate.created_at, StatusUpdate.id))
+    updates = (select(StatusUpdate.assignment_id, type_coerce(StatusUpdate.created_at, moment).label("at"),
+                      type_coerce(StatusUpdate.status, String).label("status"), StatusUpdate.id,
+                      type_coerce(before, String).label("before"))
+               .join(Assignment, Assignment.id == StatusUpdate.assignment_id).join(Agreement)
+               .where(Agreement.committee_id.in_(committee_ids), Agreement.reserved.is_(False))
+               .subquery("updates"))
+    history = (select(updates.c.assignment_id, updates.c.at, updates.c.status)
+               .where(or_(updates.c.before.is_(None), updates.c.before != updates.c.status))
+               .order_by(updates.c.assignment_id, updates.c.at, updates.c.id))
+    return reserved, assigned, history
 
 
 def _committee(row: CommitteeRow, states: list[AgreementState], reserved: set[int], assigned: dict,

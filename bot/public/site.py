@@ -20,6 +20,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from bot import tallies, texts
 from bot.public import calendar, data, opendata
@@ -32,6 +33,9 @@ log = logging.getLogger(__name__)
 CHUNK = 100  # committees read and rendered at once: memory stays flat whatever the country's size
 ROUND_SECONDS = 300  # how often the running bot publishes what changed
 TEXT_ON_PAGE = 300  # characters of an agreement's text on its page; the CSV has it whole
+PAGE_BYTES = 100 * 1024  # the most a page weighs, for a provincial 3G connection
+BESIDE_BLOCKS = 16 * 1024  # room a committee's first page keeps for its counts, tables and links
+INDEX_BYTES = 40  # what an agreement adds to the index per institution, for each of its institutions
 ANCHOR = {"red": "critico", "yellow": "en-riesgo", "green": "al-dia", "grey": "sin-plazo", "none": "anulados"}
 ORDER = [each.value for each in SEVERITY]
 
@@ -149,18 +153,19 @@ class Publisher:
             if parent in self.known:
                 crumbs.insert(0, Link(self.rows[parent].name, f"../{parent}/index.html", Tally()))
             parent = self.rows[parent].parent_id
-        groups: dict[str, list] = {light: [] for light in ORDER + ["none"]}
         by_institution: dict[int, list] = {}
         for a in each.agreements:
-            groups[a.light or "none"].append(a)
             for r in a.responsibles:
                 by_institution.setdefault(r.institution_id, []).append(a)
-        tz = ZoneInfo(c.timezone)
-        page = _page("committee.html", root="../../", c=c, crumbs=crumbs, cutoff=_moment(each.cutoff, tz),
-                     tally=each.tally, below=below, done=each.done, reserved=each.reserved, cancelled=each.cancelled,
-                     children=children, hidden=hidden, institutions=each.institutions, groups=groups,
-                     by_institution=by_institution, agreements=each.agreements)
-        write(folder / "index.html", page.encode())
+        values = dict(root="../../", c=c, crumbs=crumbs, cutoff=_moment(each.cutoff, ZoneInfo(c.timezone)),
+                      tally=each.tally, below=below, done=each.done, reserved=each.reserved,
+                      cancelled=each.cancelled, children=children, hidden=hidden, institutions=each.institutions)
+        pages = _pages(each, by_institution, values)
+        for number, page in enumerate(pages, 1):
+            write(folder / _page_name(number), page)
+        for old in folder.glob("pagina-*.html"):
+            if int(old.stem.split("-")[1]) > len(pages):
+                old.unlink(missing_ok=True)
         write(folder / opendata.AGREEMENTS, (opendata.header(opendata.AGREEMENTS)
                                              + opendata.agreement_lines(each)).encode())
         write(folder / opendata.RESPONSIBLES, (opendata.header(opendata.RESPONSIBLES)
@@ -201,6 +206,68 @@ class Publisher:
         for name in (opendata.AGREEMENTS, opendata.RESPONSIBLES):
             parts = [self.out / "comite" / str(committee_id) / name for committee_id in sorted(self.known)]
             _concatenate(folder / name, opendata.header(name).encode(), parts)
+
+
+def _pages(each: CommitteeData, by_institution: dict[int, list], values: dict) -> list[bytes]:
+    """The committee's page, or its numbered pages when its agreements do not fit in PAGE_BYTES: each agreement's
+    block is drawn once, then the blocks are laid in order of light over as many pages as needed, every page with the
+    anchors per light and per institution of what it holds."""
+    blocks = {light: [] for light in ORDER + ["none"]}
+    fragment = environment().get_template("agreement.html")
+    for a in each.agreements:
+        blocks[a.light or "none"].append((a, fragment.render(a=a, history=any(r.history for r in a.responsibles))))
+    counts = {light: len(found) for light, found in blocks.items()}
+    budget = PAGE_BYTES - BESIDE_BLOCKS
+    while True:
+        layout = _lay_out(blocks, budget)
+        pages = [_committee_page(each, by_institution, values, layout, counts, number)
+                 for number in range(1, len(layout) + 1)]
+        if all(len(page) <= PAGE_BYTES for page in pages) or budget < PAGE_BYTES // 4:
+            return pages
+        budget -= PAGE_BYTES // 10  # a page with many institutions: less room for the blocks
+
+
+def _lay_out(blocks: dict[str, list], budget: int) -> list[list[tuple[str, bool, list]]]:
+    """Pages of (light, continued from the page before, [(agreement, block)]): a new page when the next block would
+    pass the budget; a light without agreements keeps its (empty) section where it falls."""
+    pages: list[list[tuple[str, bool, list]]] = [[]]
+    used = 0
+    for light in ORDER + ["none"]:
+        section = (light, False, [])
+        pages[-1].append(section)
+        for a, block in blocks[light]:
+            size = len(block.encode()) + INDEX_BYTES * len(a.responsibles)
+            if used and used + size > budget:
+                section = (light, True, [])
+                pages.append([section])
+                used = 0
+            section[2].append((a, block))
+            used += size
+    return pages
+
+
+def _committee_page(each: CommitteeData, by_institution: dict[int, list], values: dict, layout: list, counts: dict,
+                    number: int) -> bytes:
+    where = {a.id: page for page, sections in enumerate(layout, 1) for _, _, found in sections for a, _ in found}
+    starts = {}
+    for page, sections in enumerate(layout, 1):
+        for light, continued, _ in sections:
+            if not continued:
+                starts[light] = "" if page == number else _page_name(page)
+    index = []
+    for line in each.institutions:
+        mine = by_institution.get(line.id, [])
+        here = [(a.code, a.id) for a in mine if where[a.id] == number]
+        elsewhere = sorted({where[a.id] for a in mine} - {number})
+        index.append((line, here, elsewhere))
+    sections = [(light, continued, Markup("".join(block for _, block in found)))
+                for light, continued, found in layout[number - 1]] if each.agreements else []
+    return _page("committee.html", **values, number=number, pages=len(layout), counts=counts, starts=starts,
+                 sections=sections, index=index).encode()
+
+
+def _page_name(number: int) -> str:
+    return "index.html" if number == 1 else f"pagina-{number}.html"
 
 
 def write(path: Path, content: bytes) -> None:
@@ -257,10 +324,18 @@ def environment() -> Environment:
         env.filters["fecha"] = _date
         env.globals.update(emoji={light.value: EMOJI[light] for light in Light},
                            words={light.value: WORD[light] for light in Light}, order=ORDER, anchors=ANCHOR,
-                           status=texts.STATUS, deadline=_deadline, why=opendata.why,
+                           status=texts.STATUS, deadline=_deadline, why=opendata.why, page_name=_page_name,
+                           badge={},
                            short=lambda text: text if len(text) <= TEXT_ON_PAGE else text[:TEXT_ON_PAGE] + "…")
+        env.globals["badge"] = _badges(env)
         _environment = env
     return _environment
+
+
+def _badges(env: Environment) -> dict[str | None, Markup]:
+    """Each light's badge (macros.html), drawn once for the blocks of every agreement."""
+    luz = env.get_template("macros.html").module.luz
+    return {light: Markup(luz(light)) for light in [each.value for each in Light] + [None]}
 
 
 def _page(template: str, **values) -> str:

@@ -78,9 +78,11 @@ async def child(out: Path) -> None:
 
 
 async def prepare() -> None:
-    if not COPY.exists():
-        COPY.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(SQLITE_FILE, COPY)
+    # A fresh copy each run: one left by another branch may stand at a migration this branch does not know.
+    COPY.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in COPY.parent.glob(COPY.name + "*"):
+        leftover.unlink()
+    shutil.copyfile(SQLITE_FILE, COPY)
     engine = create_engine(f"sqlite+aiosqlite:///{COPY}")
     await upgrade(engine)
     async with session_factory(engine).begin() as db:
