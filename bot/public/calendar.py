@@ -9,8 +9,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Iterable
 
-from icalendar import Calendar
-
 from bot import texts
 from bot.views import shorten
 from models.lifecycle import CLOSED
@@ -66,15 +64,12 @@ def _fold(line: bytes) -> bytes:
 
 
 def assemble(name: str, events: Iterable[bytes]) -> bytes:
-    """A calendar called `name` holding these events."""
-    calendar = Calendar()
-    calendar.add("prodid", PRODUCT)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", name)
-    calendar.add("x-wr-timezone", "America/Lima")
-    head, tail = calendar.to_ical().rsplit(b"END:VCALENDAR", 1)
-    return head + b"".join(events) + b"END:VCALENDAR" + tail
+    """A calendar called `name` holding these events: the lines icalendar draws for it, written here (its drawing
+    costs a millisecond a calendar, and the country has 20,000)."""
+    head = (_fold(line.encode()) for line in ("BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODUCT}",
+                                                "CALSCALE:GREGORIAN", f"X-WR-CALNAME:{name}",
+                                                "X-WR-TIMEZONE:America/Lima"))
+    return b"".join(head) + b"".join(events) + b"END:VCALENDAR\r\n"
 
 
 def ics(name: str, committee: str, agreements: Iterable[Due], now: datetime) -> bytes:
