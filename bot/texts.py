@@ -792,3 +792,13 @@ RESERVED = (
 UNRESERVED = "🌐 El acuerdo <b>{code}</b> vuelve a mostrarse en el sitio público (si el comité está publicado)."
 RESERVED_ALREADY = "ℹ️ El acuerdo <b>{code}</b> ya estaba reservado. No cambié nada."
 UNRESERVED_ALREADY = "ℹ️ El acuerdo <b>{code}</b> no estaba reservado. No cambié nada."
+# An agreement's block on its committee's public page (bot/public/site.py): drawn for each of 100,000 agreements
+PUBLIC_AGREEMENT = (
+    '<article id="a-{id}"><h3>Acuerdo {code} · {session}</h3><p>{text}</p><p class="m">Estado: {status} '
+    "({percent}%) · Plazo: {deadline} · Última actualización: {updated}</p><ul>{responsibles}</ul>{history}</article>"
+)
+PUBLIC_RESPONSIBLE = "<li>{institution}: {light} {why} · {status} · {percent}%</li>"
+PUBLIC_HISTORY = "<details><summary>Historial de estados</summary><ul>{lines}</ul></details>"
+PUBLIC_HISTORY_LINE = "<li>{institution}: {steps}</li>"
+PUBLIC_STEP = "{on} {status}"
+PUBLIC_STEPS_JOIN = " · "
