@@ -802,3 +802,5 @@ PUBLIC_HISTORY = "<details><summary>Historial de estados</summary><ul>{lines}</u
 PUBLIC_HISTORY_LINE = "<li>{institution}: {steps}</li>"
 PUBLIC_STEP = "{on} {status}"
 PUBLIC_STEPS_JOIN = " · "
+PUBLIC_LINK = '<a href="#a-{id}">{code}</a>'  # an agreement in the index per institution of its page
+PUBLIC_LINKS_JOIN = " · "

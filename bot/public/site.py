@@ -17,6 +17,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -257,10 +258,11 @@ def _pages(each: CommitteeData, by_institution: dict[int, list], values: dict) -
     for a in each.agreements:
         blocks[a.light or "none"].append((a, _block(a, badges)))
     counts = {light: len(found) for light, found in blocks.items()}
+    links = {a.id: texts.t(texts.PUBLIC_LINK, id=a.id, code=a.code) for a in each.agreements}
     budget = PAGE_BYTES - BESIDE_BLOCKS
     while True:
         layout = _lay_out(blocks, budget)
-        pages = [_committee_page(each, by_institution, values, layout, counts, number)
+        pages = [_committee_page(each, by_institution, values, layout, counts, links, number)
                  for number in range(1, len(layout) + 1)]
         if all(len(page) <= PAGE_BYTES for page in pages) or budget < PAGE_BYTES // 4:
             return pages
@@ -274,12 +276,17 @@ def _block(a: data.PublicAgreement, badges: dict) -> str:
                              why=opendata.why(r), status=status[r.status], percent=r.percent)
                            for r in a.responsibles)
     lines = "".join(t(texts.PUBLIC_HISTORY_LINE, institution=r.institution, steps=texts.Html(
-        texts.PUBLIC_STEPS_JOIN.join(t(texts.PUBLIC_STEP, on=day(s.on), status=status[s.status]) for s in r.history)))
+        texts.PUBLIC_STEPS_JOIN.join(_step(s) for s in r.history)))
         for r in a.responsibles if r.history)
     return t(texts.PUBLIC_AGREEMENT, id=a.id, code=a.code, session=a.session, text=_short(a.text),
              status=status[a.status], percent=a.percent, deadline=_deadline(a), updated=_date(a.last_update),
              responsibles=texts.Html(responsibles),
              history=t(texts.PUBLIC_HISTORY, lines=texts.Html(lines)) if lines else texts.Html(""))
+
+
+@cache
+def _step(step: data.Step) -> str:
+    return texts.t(texts.PUBLIC_STEP, on=day(step.on), status=texts.STATUS[step.status])  # days repeat: drawn once
 
 
 def _short(text: str) -> str:
@@ -306,7 +313,7 @@ def _lay_out(blocks: dict[str, list], budget: int) -> list[list[tuple[str, bool,
 
 
 def _committee_page(each: CommitteeData, by_institution: dict[int, list], values: dict, layout: list, counts: dict,
-                    number: int) -> bytes:
+                    links: dict[int, str], number: int) -> bytes:
     where = {a.id: page for page, sections in enumerate(layout, 1) for _, _, found in sections for a, _ in found}
     starts = {}
     for page, sections in enumerate(layout, 1):
@@ -316,7 +323,7 @@ def _committee_page(each: CommitteeData, by_institution: dict[int, list], values
     index = []
     for line in each.institutions:
         mine = by_institution.get(line.id, [])
-        here = [(a.code, a.id) for a in mine if where[a.id] == number]
+        here = Markup(texts.PUBLIC_LINKS_JOIN.join(links[a.id] for a in mine if where[a.id] == number))
         elsewhere = sorted({where[a.id] for a in mine} - {number})
         index.append((line, here, elsewhere))
     sections = [(light, continued, Markup("".join(block for _, block in found)))
