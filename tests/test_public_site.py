@@ -7,12 +7,12 @@ import io
 import re
 
 from icalendar import Calendar
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot import audit
 from bot.public import site
-from models.entities import AuditEntry, Committee, Role
-from tests.support.public_tree import SECRET, seed_public_tree
+from models.entities import Agreement, AuditEntry, Committee, Role
+from tests.support.public_tree import SECRET, add_many_agreements, seed_public_tree
 from tests.support.scenarios import invitation_code
 
 PAGE_LIMIT = 100 * 1024
@@ -150,6 +150,59 @@ async def test_calendario_sends_the_institutions_deadlines(telegram, sessions, c
     stranger = telegram.person("Olga")
     await stranger.send("/calendario")
     assert "no pertenece a ningún comité" in stranger.last()
+
+
+async def test_a_committee_with_many_agreements_is_split_over_numbered_pages_of_at_most_100_kb(sessions, clock,
+                                                                                               tmp_path):
+    ids = await seed_public_tree(sessions, clock)
+    await add_many_agreements(sessions, clock, ids["CODISEC Ilo"], 400)
+    publisher = site.Publisher(tmp_path / "sitio")
+    await publisher.publish(sessions, clock.now())
+    for path in publisher.out.rglob("*.html"):
+        assert path.stat().st_size <= PAGE_LIMIT, path
+    folder = publisher.out / "comite" / str(ids["CODISEC Ilo"])
+    names = ["index.html"] + [f"pagina-{n}.html" for n in range(2, 20) if (folder / f"pagina-{n}.html").exists()]
+    pages = {name: (folder / name).read_text("utf-8") for name in names}
+    assert len(pages) >= 4
+    assert f"Página 1 de {len(pages)}" in pages["index.html"]
+    assert f'<a href="pagina-{len(pages)}.html">Página {len(pages)}</a>' in pages["index.html"]
+    assert '<a href="index.html">Página 1</a>' in pages["pagina-2.html"]
+    # The counts per light and per institution on the first page only; every agreement on exactly one page.
+    assert "<caption>Semáforo de sus acuerdos</caption>" in pages["index.html"]
+    assert "<caption>Semáforo de sus acuerdos</caption>" not in pages["pagina-2.html"]
+    shown = [found for text in pages.values() for found in re.findall(r'<article id="a-(\d+)">', text)]
+    assert len(shown) == len(set(shown)) == 400 + 6  # 7 of the tree's, one of them reserved
+    # Every link to an anchor, in the page or on another, lands on an element with that id; each page has the
+    # anchors of its lights and of every institution.
+    anchors = {name: set(re.findall(r' id="([^"]+)"', text)) for name, text in pages.items()}
+    for name, text in pages.items():
+        for target, anchor in re.findall(r'href="((?:index|pagina-\d+)\.html)?#([^"]+)"', text):
+            assert anchor in anchors[target or name], (name, target, anchor)
+        assert {f"inst-{i}" for i in re.findall(r'href="#inst-(\d+)"', pages["index.html"])} <= anchors[name]
+        assert anchors[name] & {"critico", "en-riesgo", "al-dia", "sin-plazo", "anulados"}
+    # Fewer agreements, fewer pages: the numbered pages left over go.
+    async with sessions.begin() as db:
+        await db.execute(update(Agreement).where(Agreement.code.like("9.%")).values(reserved=True))
+        audit.record(db, at=clock.now(), actor="t", action="agreement_reserved", entity="agreement", entity_id=None,
+                     committee_id=ids["CODISEC Ilo"])
+    await publisher.publish(sessions, clock.now())
+    assert sorted(path.name for path in folder.glob("*.html")) == ["index.html"]
+    assert "Página 1 de" not in page(publisher, ids["CODISEC Ilo"])
+
+
+async def test_the_whole_site_written_by_worker_processes_is_the_same(sessions, clock, tmp_path, monkeypatch):
+    ids = await seed_public_tree(sessions, clock)
+    await add_many_agreements(sessions, clock, ids["COPROSEC Ilo"], 150)
+    alone = site.Publisher(tmp_path / "solo")
+    await alone.publish(sessions, clock.now())
+    monkeypatch.setattr(site, "CHUNK", 1)  # a chunk a committee, and a worker beside this process
+    monkeypatch.setattr(site, "_cpus", lambda: 2)
+    shared = site.Publisher(tmp_path / "repartido")
+    await shared.publish(sessions, clock.now())
+    files = sorted(path.relative_to(alone.out) for path in alone.out.rglob("*") if path.is_file())
+    assert files == sorted(path.relative_to(shared.out) for path in shared.out.rglob("*") if path.is_file())
+    assert all((alone.out / name).read_bytes() == (shared.out / name).read_bytes() for name in files)
+    assert shared.known == alone.known
 
 
 def page(publisher: site.Publisher, committee_id: int) -> str:

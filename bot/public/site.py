@@ -346,11 +346,15 @@ def _workers(sessions, committees: int) -> Workers | None:
     """Worker processes for a large round (the whole site, after each day's turn): one per CPU but the one this
     process works on, each reading its chunks itself. None for a few committees, or on one CPU."""
     engine = sessions.kw.get("bind")
-    count = min(len(os.sched_getaffinity(0)) - 1, committees // CHUNK)
+    count = min(_cpus() - 1, committees // CHUNK)
     if count < 1 or engine is None:
         return None
     url = engine.url.render_as_string(hide_password=False)
     return Workers(url, ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn")), count)
+
+
+def _cpus() -> int:
+    return len(os.sched_getaffinity(0))  # the CPUs this process may run on, not all the machine has
 
 
 def _write_aside(url: str, out: Path, rows: dict[int, CommitteeRow], known: dict[int, Known], ids: list[int],

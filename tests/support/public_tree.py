@@ -94,3 +94,36 @@ async def committee_of(sessions, name: str) -> Committee:
 
     async with sessions() as db:
         return await queries.committee_by_name(db, name)
+
+
+async def add_many_agreements(sessions, clock, committee_id: int, count: int) -> None:
+    """`count` more agreements in the committee, each with the longest text a page shows, three institutions and a
+    history of changes: a committee whose page would weigh several times 100 KB."""
+    today = local_today(clock, "America/Lima")
+    now = clock.now()
+    statuses = [Status.PENDIENTE, Status.EN_PROCESO, Status.CON_DIFICULTADES, Status.REPORTADO, Status.CUMPLIDO]
+    async with sessions.begin() as db:
+        committee = await db.get(Committee, committee_id)
+        institutions = []
+        for name in ("Gobierno Local", "Ministerio Público", "UGEL"):
+            institution, _ = await committees.add_institution(db, committee=committee, name=name, now=now,
+                                                              actor="t")
+            institutions.append(institution)
+        session = Session(committee_id=committee_id, kind=SessionKind.ORDINARIA, number=2,
+                          held_on=today - timedelta(days=90), created_at=now)
+        for number in range(1, count + 1):
+            agreement = Agreement(committee_id=committee_id, session=session, code=f"9.{number}",
+                                  text=f"Acuerdo 9.{number}: " + "coordinar el patrullaje y remitir el informe. " * 8,
+                                  deadline=today + timedelta(days=number % 60 - 20) if number % 7 else None,
+                                  created_at=now)
+            for institution in institutions:
+                agreement.assignments.append(Assignment(
+                    institution=institution, status=statuses[number % 5], percent=number % 101,
+                    created_at=now - timedelta(days=80), last_update_at=now - timedelta(days=number % 30)))
+            db.add(agreement)
+            await db.flush()
+            for assignment in agreement.assignments:
+                for step, status in enumerate(statuses[:number % 5 + 1]):
+                    db.add(StatusUpdate(assignment_id=assignment.id, status=status, percent=20 * step,
+                                        note="Oficio", author_name="Carlos",
+                                        created_at=now - timedelta(days=70 - 10 * step)))
