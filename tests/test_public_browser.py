@@ -20,7 +20,7 @@ from sqlalchemy import update
 
 from bot.public import site
 from models.entities import Agreement
-from tests.support.public_tree import seed_public_tree
+from tests.support.public_tree import add_many_agreements, seed_public_tree
 from tests.support.scenarios import invitation_code
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -75,6 +75,7 @@ async def test_a_person_follows_the_links_down_to_a_district_and_reads_what_the_
 
     folder, base = served
     ids = await seed_public_tree(sessions, clock)
+    await add_many_agreements(sessions, clock, ids["COPROSEC Ilo"], 150)  # its agreements over numbered pages
     async with sessions.begin() as db:  # CODISEC Ilo fully published: nothing reserved
         await db.execute(update(Agreement).where(Agreement.committee_id == ids["CODISEC Ilo"]).values(reserved=False))
     await site.Publisher(folder).publish(sessions, clock.now())
@@ -92,6 +93,12 @@ async def test_a_person_follows_the_links_down_to_a_district_and_reads_what_the_
             serious = []
             for name in ("CONASEC", "CORESEC Moquegua", "COPROSEC Ilo", "CODISEC Ilo"):
                 serious += await _serious_violations(Axe(), page)
+                if name == "CODISEC Ilo":  # COPROSEC Ilo's second page too, and back
+                    await page.get_by_role("link", name="Página 2").first.click()
+                    await page.wait_for_load_state()
+                    serious += await _serious_violations(Axe(), page)
+                    await page.get_by_role("link", name="Página 1").first.click()
+                    await page.wait_for_load_state()
                 await page.get_by_role("link", name=name, exact=True).first.click()
                 await page.wait_for_load_state()
                 assert await page.locator("h1").inner_text() == name
