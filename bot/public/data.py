@@ -4,7 +4,7 @@ agreement, and of the rest no person, chat, note, evidence or reason text."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from functools import cache
 from typing import NamedTuple, Sequence
 from zoneinfo import ZoneInfo
@@ -16,7 +16,6 @@ from bot import summaries
 from bot.summaries import AgreementState
 from models.entities import Agreement, Assignment, Committee, CommitteeKind, Status, StatusUpdate
 from models.lifecycle import WORKING
-from models.rollup import as_utc
 from models.semaforo import LightSettings, Tally, Why, reason
 
 STATUS = {status.value: status for status in Status}  # a lookup: Status(value) costs more, a million times
@@ -104,10 +103,10 @@ async def read(db: AsyncSession, rows: Sequence[CommitteeRow], now: datetime) ->
     values = {"committee_ids": [row.id for row in rows]}
     connection = await db.connection()  # Core rows: the ORM's row handling costs more than the reading
     reserved = set((await connection.execute(reserved_query, values)).scalars())
-    assigned = {key: as_utc(at) for key, at in (await connection.execute(assigned_query, values)).all()}
+    assigned = dict((await connection.execute(assigned_query, values)).all())
     history: dict[int, list[tuple[datetime, Status]]] = defaultdict(list)
     for assignment_id, at, status in (await connection.execute(history_query, values)).all():
-        history[assignment_id].append((as_utc(at), STATUS[status]))
+        history[assignment_id].append((at, STATUS[status]))
     return [_committee(row, states.get(row.id, []), reserved, assigned, history, now) for row in rows]
 
 
@@ -115,7 +114,7 @@ async def read(db: AsyncSession, rows: Sequence[CommitteeRow], now: datetime) ->
 def _statements() -> tuple[Select, Select, Select]:
     """Built once. The history keeps only the updates that changed an assignment's status (what a page shows): the
     database drops the rest, a million rows at national scale. Timestamps come as the driver gives them
-    (`as_utc`), like rollup.facts'."""
+    (`_day`), like rollup.facts'."""
     committee_ids = bindparam("committee_ids", expanding=True)
     moment = DateTime(timezone=True)
     reserved = select(Agreement.id).where(Agreement.committee_id.in_(committee_ids), Agreement.reserved.is_(True))
@@ -154,7 +153,8 @@ def _committee(row: CommitteeRow, states: list[AgreementState], reserved: set[in
         responsibles = []
         for a in state.assignments:
             local = a.last_update.astimezone(tz).date() if a.last_update else None
-            assigned_on = assigned[a.id].astimezone(tz).date() if assigned.get(a.id) else today
+            # The day it was assigned counts only while the institution never reported.
+            assigned_on = local or (_day(assigned[a.id], tz) if assigned.get(a.id) else today)
             why, number = reason(status=a.status, deadline=state.deadline, today=today, last_update=local,
                                  assigned_on=assigned_on, unanswered=a.unanswered, settings=settings,
                                  next_session=state.next_session)
@@ -199,9 +199,11 @@ def _completed_on(steps: tuple[Step, ...]) -> date | None:
 
 
 def _steps(updates, tz: ZoneInfo) -> tuple[Step, ...]:
-    """Only the changes of status, each with its day: no note, no author."""
-    steps: list[Step] = []
-    for at, status in updates:
-        if not steps or steps[-1].status != status:
-            steps.append(Step(at.astimezone(tz).date(), status))
-    return tuple(steps)
+    """The changes of status (the query keeps only those), each with its day: no note, no author."""
+    return tuple(Step(_day(at, tz), status) for at, status in updates)
+
+
+def _day(at: datetime, tz: ZoneInfo) -> date:
+    """A stored moment's day in the committee's zone, as the driver gives it: SQLite's naive UTC or PostgreSQL's
+    aware (rollup.as_utc's check, without its cost on a million values)."""
+    return (at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at).astimezone(tz).date()
