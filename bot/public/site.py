@@ -106,8 +106,8 @@ class Publisher:
                     self.known[committee_id] = Known(fingerprint[committee_id], tally, done, cutoff)
                     result.written += 1
         finally:
-            if workers:
-                workers.pool.shutdown()
+            if workers:  # in a thread: the workers end their chunk first, and the bot keeps answering
+                await asyncio.to_thread(workers.pool.shutdown)
         self.fingerprints = fingerprint
         await asyncio.to_thread(self._write_national, now)
         result.seconds = time.perf_counter() - started
@@ -133,7 +133,11 @@ class Publisher:
                 counts.extend(await loop.run_in_executor(workers.pool, _write_aside, workers.url, self.out,
                                                          self.rows, self.known, ids, now))
 
-        await asyncio.gather(here(), *(aside(workers) for _ in range(workers.count if workers else 0)))
+        # Each goes on until the chunks run out, even when another failed: nothing is left writing after the round.
+        for outcome in await asyncio.gather(here(), *(aside(workers) for _ in range(workers.count if workers else 0)),
+                                            return_exceptions=True):
+            if isinstance(outcome, BaseException):
+                raise outcome
         return counts
 
     async def _read_and_write(self, url: str, ids: list[int], now: datetime) -> list[tuple]:
