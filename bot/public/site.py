@@ -101,7 +101,9 @@ class Publisher:
         workers = _workers(sessions, len(published))
         try:
             for depth in sorted(levels, reverse=True):  # children before their parents: a page counts those below
-                chunks = [levels[depth][first:first + CHUNK] for first in range(0, len(levels[depth]), CHUNK)]
+                level = levels[depth]  # in as many chunks as hands at least: the 26 regions are two chunks
+                size = min(CHUNK, -(-len(level) // (1 + (workers.count if workers else 0))))
+                chunks = [level[first:first + size] for first in range(0, len(level), size)]
                 for committee_id, tally, done, cutoff in await self._write_level(sessions, now, chunks, workers):
                     self.known[committee_id] = Known(fingerprint[committee_id], tally, done, cutoff)
                     result.written += 1
