@@ -132,7 +132,7 @@ class FakeBotAPI:
         self._force_replies: set[tuple[int, int]] = set()  # (chat, message) sent with ForceReply
         self._polling: asyncio.Future | None = None  # the getUpdates waiting now: a newer one ends it with 409
         self.conflicts: list[float] = []  # when each 409 Conflict was answered to a getUpdates
-        self.polls = 0  # getUpdates answered or refused
+        self.poll_times: list[float] = []  # when each getUpdates arrived
         self.webhook: dict | None = None  # what setWebhook last registered
 
     async def start(self) -> None:
@@ -348,7 +348,7 @@ class FakeBotAPI:
     async def _api_getUpdates(self, params: dict) -> list[dict]:
         """As Telegram: the offset confirms what came before it; a getUpdates arriving while another waits ends the
         waiting one with 409 Conflict (two bots polling with one token)."""
-        self.polls += 1
+        self.poll_times.append(time.monotonic())
         async with self._new_update:
             if self._polling is not None and not self._polling.done():
                 self._polling.set_result(True)
