@@ -10,6 +10,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from itertools import takewhile
 from typing import Any, Iterable
 
 from sqlalchemy import delete, func, or_, select, update
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from models.entities import InboxUpdate
 
 KEEP_HANDLED = timedelta(days=7)
+PICK_WINDOW = 500  # waiting rows read at a time to pick the chats to claim
 NO_CHAT = 0  # the chat key of an update with neither chat nor person: they wait for one another
 
 
@@ -77,46 +79,57 @@ async def claim(sessions: async_sessionmaker[AsyncSession], *, worker: str, chat
     skip = set(skip_chats)
     now = real_now()
     async with sessions.begin() as db:
-        held = select(InboxUpdate.chat_id).where(_waiting(), InboxUpdate.claimed_until > now)
-        first = (select(InboxUpdate.chat_id).where(_waiting(), InboxUpdate.chat_id.not_in(held),
-                                                   *([InboxUpdate.chat_id.not_in(skip)] if skip else []))
-                 .group_by(InboxUpdate.chat_id).order_by(func.min(InboxUpdate.update_id)).limit(chats))
-        chosen = list(await db.scalars(first))
-        if not chosen:
+        picked = await _pick(db, now, chats, per_chat, skip)
+        if not picked:
             return {}
-        ranked = (select(InboxUpdate.update_id, InboxUpdate.chat_id,
-                         func.row_number().over(partition_by=InboxUpdate.chat_id,
-                                                order_by=InboxUpdate.update_id).label("place"))
-                  .where(_waiting(), InboxUpdate.chat_id.in_(chosen)).subquery())
-        picked = list(await db.execute(select(ranked.c.update_id, ranked.c.chat_id)
-                                       .where(ranked.c.place <= per_chat).order_by(ranked.c.update_id)))
-        free = or_(InboxUpdate.claimed_until.is_(None), InboxUpdate.claimed_until <= now)
+        ids = [u for rows in picked.values() for u in rows]
         if db.get_bind().dialect.name == "postgresql":
-            # Another instance may have chosen the same chat: keep only each chat's rows from its first one on,
+            # Another instance may have picked the same chat: keep only each chat's rows from its first one on,
             # without a gap, that this transaction could lock and that are still free.
-            locked = set(await db.scalars(
-                select(InboxUpdate.update_id).where(InboxUpdate.update_id.in_([u for u, _ in picked]), _waiting(),
-                                                    free).with_for_update(skip_locked=True)))
-        else:
-            locked = {u for u, _ in picked}  # SQLite: this transaction is the one writer
-        kept: dict[int, list[int]] = {}
-        broken: set[int] = set()
-        for update_id, chat in picked:
-            if chat in broken:
-                continue
-            if update_id in locked:
-                kept.setdefault(chat, []).append(update_id)
-            else:
-                broken.add(chat)
-        ids = [u for rows in kept.values() for u in rows]
-        if not ids:
-            return {}
+            free = or_(InboxUpdate.claimed_until.is_(None), InboxUpdate.claimed_until <= now)
+            locked = set(await db.scalars(select(InboxUpdate.update_id)
+                                          .where(InboxUpdate.update_id.in_(ids), _waiting(), free)
+                                          .with_for_update(skip_locked=True)))
+            picked = {chat: prefix for chat, rows in picked.items()
+                      if (prefix := list(takewhile(locked.__contains__, rows)))}
+            ids = [u for rows in picked.values() for u in rows]
+            if not ids:
+                return {}
         await db.execute(update(InboxUpdate).where(InboxUpdate.update_id.in_(ids))
                          .values(claimed_by=worker, claimed_until=now + lease)
                          .execution_options(synchronize_session=False))
         payloads = dict((await db.execute(select(InboxUpdate.update_id, InboxUpdate.payload)
                                           .where(InboxUpdate.update_id.in_(ids)))).all())
-    return {chat: [Row(u, chat, payloads[u]) for u in rows] for chat, rows in kept.items()}
+    return {chat: [Row(u, chat, payloads[u]) for u in rows] for chat, rows in picked.items()}
+
+
+async def _pick(db: AsyncSession, now: datetime, chats: int, per_chat: int, skip: set[int]) -> dict[int, list[int]]:
+    """Read the waiting rows in update_id order, a window at a time (the index on handled_at, update_id: a backlog
+    of thousands costs no more than a few): a chat whose first waiting row is claimed and its lease not run out is
+    held by someone; a chat is picked at its first row, and keeps the rows that follow it, free, up to `per_chat`."""
+    seen: set[int] = set()
+    picked: dict[int, list[int]] = {}
+    closed: set[int] = set()  # picked chats whose run of free rows ended
+    after = None
+    while True:
+        window = select(InboxUpdate.update_id, InboxUpdate.chat_id, InboxUpdate.claimed_until).where(_waiting())
+        if after is not None:
+            window = window.where(InboxUpdate.update_id > after)
+        rows = (await db.execute(window.order_by(InboxUpdate.update_id).limit(PICK_WINDOW))).all()
+        for update_id, chat, until in rows:
+            held = until is not None and until > now
+            if chat in picked:
+                if chat in closed or held or len(picked[chat]) >= per_chat:
+                    closed.add(chat)
+                else:
+                    picked[chat].append(update_id)
+            elif chat not in seen:
+                seen.add(chat)
+                if not held and chat not in skip and len(picked) < chats:
+                    picked[chat] = [update_id]
+        if len(rows) < PICK_WINDOW or len(picked) >= chats:
+            return picked
+        after = rows[-1].update_id
 
 
 async def renew(sessions: async_sessionmaker[AsyncSession], *, worker: str, lease: timedelta) -> None:
