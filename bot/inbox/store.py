@@ -1,8 +1,9 @@
 """The inbox's reads and writes, each in its own short transaction (but `mark_in`, which joins the handler's).
 
 A row goes: stored (handled_at empty) → claimed with a lease (claimed_by, claimed_until, in real time) → handled
-(handled_at; error when the handling itself failed) → deleted KEEP_HANDLED later. A chat's rows are claimed together
-and only while none of its rows is claimed by anyone: one instance at a time handles a chat, in update_id order.
+(handled_at, its payload emptied; error when the handling itself failed) → deleted KEEP_HANDLED later. A chat's
+rows are claimed together and only while none of its waiting rows is claimed by anyone: one instance at a time
+handles a chat, in update_id order.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from models.entities import InboxUpdate
 
 KEEP_HANDLED = timedelta(days=7)
+# A handled row keeps only its update_id (duplicates are dropped by it), not what the person wrote: an invitation
+# code in a /start stays in the database only until the update is handled (docs/design.md, "Invitation codes").
+HANDLED: dict[str, Any] = {}
 PICK_WINDOW = 500  # waiting rows read at a time to pick the chats to claim
 NO_CHAT = 0  # the chat key of an update with neither chat nor person: they wait for one another
 
@@ -144,7 +148,7 @@ async def mark_handled(sessions: async_sessionmaker[AsyncSession], update_id: in
     """Handled (after the handlers ran, whether or not they wrote): never handled again."""
     async with sessions.begin() as db:
         await db.execute(update(InboxUpdate).where(InboxUpdate.update_id == update_id, _waiting())
-                         .values(handled_at=real_now(), claimed_until=None,
+                         .values(handled_at=real_now(), claimed_until=None, payload=HANDLED,
                                  error=error[:500] if error else None)
                          .execution_options(synchronize_session=False))
 
@@ -195,7 +199,7 @@ async def mark_in(db: AsyncSession) -> Handling | None:
     if handling is None or handling.marked or handling.done:
         return None
     result = await db.execute(update(InboxUpdate).where(InboxUpdate.update_id == handling.update_id, _waiting())
-                              .values(handled_at=real_now(), claimed_until=None)
+                              .values(handled_at=real_now(), claimed_until=None, payload=HANDLED)
                               .execution_options(synchronize_session=False))
     if result.rowcount == 0:
         raise AlreadyHandled(handling.update_id)
