@@ -99,11 +99,10 @@ async def claim(sessions: async_sessionmaker[AsyncSession], *, worker: str, chat
             ids = [u for rows in picked.values() for u in rows]
             if not ids:
                 return {}
-        await db.execute(update(InboxUpdate).where(InboxUpdate.update_id.in_(ids))
-                         .values(claimed_by=worker, claimed_until=now + lease)
-                         .execution_options(synchronize_session=False))
-        payloads = dict((await db.execute(select(InboxUpdate.update_id, InboxUpdate.payload)
-                                          .where(InboxUpdate.update_id.in_(ids)))).all())
+        payloads = dict((await db.execute(update(InboxUpdate).where(InboxUpdate.update_id.in_(ids))
+                                          .values(claimed_by=worker, claimed_until=now + lease)
+                                          .returning(InboxUpdate.update_id, InboxUpdate.payload)
+                                          .execution_options(synchronize_session=False))).all())
     return {chat: [Row(u, chat, payloads[u]) for u in rows] for chat, rows in picked.items()}
 
 
