@@ -45,9 +45,14 @@ from handlers import (
 
 
 def build_application(settings: Settings, sessions_factory: async_sessionmaker[AsyncSession],
-                      clock: Clock | None = None) -> Application:
+                      clock: Clock | None = None, *, inbox: bool = False) -> Application:
+    """`inbox`: updates come through the inbox (bot/inbox/runner.py serves it), not PTB's Updater, which confirms
+    them to Telegram before they are handled; the dialogue tests keep the Updater to hand updates in directly."""
     metrics = Metrics()
-    application = (application_builder(settings, metrics).context_types(ContextTypes(context=AppContext))
+    builder = application_builder(settings, metrics)
+    if inbox:
+        builder = builder.updater(None)
+    application = (builder.context_types(ContextTypes(context=AppContext))
                    .post_init(post_init).post_stop(post_stop).build())
     application.bot_data["services"] = Services(settings, sessions_factory, clock or SystemClock())
     application.bot_data[METRICS] = metrics

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import secrets
 import signal
 import sqlite3
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 from typing import Awaitable, Callable, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot, Update
+from telegram import Bot
 from telegram.error import TelegramError
 from telegram.ext import Application
 
@@ -34,7 +33,8 @@ from bot.acta import ActaError
 from bot.admin.server import webhook_port_problem
 from bot.app import build_application
 from bot.clock import SystemClock, local_today
-from bot.config import ConfigError, Settings, configure_logging
+from bot.config import ConfigError, Settings, configure_logging, webhook_secret_problem
+from bot.inbox.runner import Webhook, serve
 from bot.outbox import store
 from bot.outbox.jobs import STOP_GRACE, begin_stop
 from bot.public import data as public_data
@@ -166,35 +166,35 @@ def _between(low: int, high: int) -> Callable[[str], int]:
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
-    problem = webhook_port_problem(settings, args.port if args.webhook_url else None)
+    problem = webhook_port_problem(settings, args.port if args.webhook_url else None) or \
+        (webhook_secret_problem(settings) if args.webhook_url else None)
     if problem:
         print(f"Configuration error:\n  - {problem}", file=sys.stderr)
         return 2
     asyncio.run(_upgrade(settings))
     engine = create_engine(settings.database_url)
-    application = build_application(settings, session_factory(engine), SystemClock())
+    application = build_application(settings, session_factory(engine), SystemClock(), inbox=True)
     application.post_shutdown = lambda _app: engine.dispose()
-    # python-telegram-bot runs on the loop it finds; ours carries the stop signals' handlers (`_stop_on_signals`).
+    # Updates come through the inbox (bot/inbox/): stored before Telegram is told they arrived, handled from there.
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    _stop_on_signals(loop, application)
+    stop = asyncio.Event()
+    _stop_on_signals(loop, application, stop)
     log.info("Acuerdos bot starting (%s)", "webhook" if args.webhook_url else "long polling")
-    if args.webhook_url:
-        path = secrets.token_urlsafe(16)
-        application.run_webhook(listen=args.listen, port=args.port, url_path=path,
-                                webhook_url=f"{args.webhook_url.rstrip('/')}/{path}",
-                                secret_token=secrets.token_urlsafe(24), allowed_updates=Update.ALL_TYPES,
-                                stop_signals=None)
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=None)
+    webhook = Webhook(args.webhook_url, args.listen, args.port, settings.webhook_secret) if args.webhook_url else None
+    try:
+        loop.run_until_complete(serve(application, stop, webhook))
+    finally:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
     log.info("Acuerdos bot stopped")
     return 0
 
 
-def _stop_on_signals(loop: asyncio.AbstractEventLoop, application: Application) -> None:
-    """SIGTERM (docker stop) and SIGINT (Ctrl-C): the outbox claims and sends nothing new at once, then
-    python-telegram-bot stops taking updates, finishes those in hand and waits for the outbox's round, whose
-    requests in flight get STOP_GRACE seconds to be answered and recorded. A second signal changes nothing."""
+def _stop_on_signals(loop: asyncio.AbstractEventLoop, application: Application, stop_event: asyncio.Event) -> None:
+    """SIGTERM (docker stop) and SIGINT (Ctrl-C): the outbox claims and sends nothing new at once, then the bot
+    stops taking updates, finishes those in hand and waits for the outbox's round, whose requests in flight get
+    STOP_GRACE seconds to be answered and recorded. A second signal changes nothing."""
     stopping = False
 
     def stop(signum: int) -> None:
@@ -206,7 +206,7 @@ def _stop_on_signals(loop: asyncio.AbstractEventLoop, application: Application) 
         log.info("%s received: stopping (the messages in flight have %g s to be answered)",
                  signal.Signals(signum).name, STOP_GRACE)
         begin_stop(application)
-        raise SystemExit  # as python-telegram-bot's own handler does: run_polling then stops in order
+        stop_event.set()  # bot/inbox/runner.py's serve then stops in order
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop, signum)

@@ -20,6 +20,7 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./acuerdos.db"
 TOKEN_PATTERN = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_FORMATS = ("text", "json")
+WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram takes as secret_token
 
 
 class ConfigError(Exception):
@@ -49,6 +50,8 @@ class Settings:
     admin_host: str = "127.0.0.1"
     log_format: str = "text"  # or "json": one JSON object a line (JsonLines)
     public_dir: str | None = None  # the public site's folder (bot/public/), rewritten every few minutes when set
+    # Telegram sends it with every webhook request; the same on every instance and across restarts (bot/inbox/).
+    webhook_secret: str | None = None
 
     @property
     def evidence_folder(self) -> Path:
@@ -116,6 +119,11 @@ class Settings:
         if log_format not in LOG_FORMATS:
             problems.append(f"ACUERDOS_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}.")
 
+        webhook_secret = values.get("ACUERDOS_WEBHOOK_SECRET", "").strip() or None
+        if webhook_secret and not WEBHOOK_SECRET_PATTERN.match(webhook_secret):
+            problems.append("ACUERDOS_WEBHOOK_SECRET must be 1 to 256 characters of A-Z, a-z, 0-9, _ and - "
+                            "(example: the output of `openssl rand -hex 32`).")
+
         if problems:
             raise ConfigError(problems)
         return cls(token=token, database_url=database_url, api_base_url=api_base_url, timezone=timezone,
@@ -124,7 +132,17 @@ class Settings:
                    evidence_dir=values.get("ACUERDOS_EVIDENCE_DIR", "").strip() or None,
                    send_rate=int(send_rate), concurrent_chats=int(chats),
                    admin_port=int(admin_port) if admin_port else None, admin_host=admin_host,
-                   log_format=log_format, public_dir=values.get("ACUERDOS_PUBLIC_DIR", "").strip() or None)
+                   log_format=log_format, public_dir=values.get("ACUERDOS_PUBLIC_DIR", "").strip() or None,
+                   webhook_secret=webhook_secret)
+
+
+def webhook_secret_problem(settings: Settings) -> str | None:
+    """Webhook mode needs the secret from the configuration: a random one at every start would break the other
+    instances' and the previous start's registration."""
+    if not settings.webhook_secret:
+        return ("ACUERDOS_WEBHOOK_SECRET is missing: webhook mode needs it, the same on every instance "
+                "(example: the output of `openssl rand -hex 32`).")
+    return None
 
 
 def default_evidence_folder(database_url: str) -> Path:

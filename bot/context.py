@@ -10,11 +10,12 @@ from datetime import datetime
 from typing import AsyncIterator
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram.ext import CallbackContext, ExtBot
+from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.inbox import store as inbox
 from models.text import clean_text
 
 log = logging.getLogger(__name__)
@@ -55,11 +56,21 @@ class AppContext(CallbackContext[ExtBot, dict, dict, dict]):
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One session and one transaction: committed when the block ends, rolled back on any error."""
+        """One session and one transaction: committed when the block ends, rolled back on any error. Handling an
+        update from the inbox, the first one also marks the update handled, in the same commit; if someone already
+        did, the handling stops here, without writing (bot/inbox/)."""
         token = _IN_TRANSACTION.set(True)
+        marked = None
         try:
             async with self.services.sessions.begin() as db:
+                try:
+                    marked = await inbox.mark_in(db)
+                except inbox.AlreadyHandled as handled:
+                    log.info("update %s was already handled: not handled again", handled.args[0])
+                    raise ApplicationHandlerStop from None
                 yield db
+            if marked is not None:
+                marked.marked = True
         finally:
             _IN_TRANSACTION.reset(token)
 

@@ -386,3 +386,20 @@ class Waiting(Base):
     message_id: Mapped[int | None] = mapped_column(BigInteger)  # the question, as Telegram took it
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class InboxUpdate(Base):
+    """An update as Telegram sent it, stored before Telegram is told it arrived, then handled from here, once:
+    bot/inbox/ says how."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_waiting", "handled_at", "update_id"),)
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)  # the chat its handling waits for (the person's if none)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(Text)

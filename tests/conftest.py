@@ -19,6 +19,7 @@ from bot.outbox.jobs import RUNTIME
 from bot.outbox.pacing import Limits, Pacer
 from models.db import create_engine, session_factory, upgrade
 from models.entities import Committee, CommitteeKind
+from tests.support.bots import receiving
 from tests.support.clock import FakeClock, lima
 from tests.support.database import POSTGRES_URL, reset
 from tests.support.dialogue import Telegram
@@ -116,9 +117,9 @@ async def telegram(api: FakeBotAPI, sessions, clock, tmp_path: Path) -> Telegram
     """The real Application, polling the fake Bot API; evidence is kept in the test's own folder."""
     settings = Settings(token=TOKEN, api_base_url=api.base_url, database_url="unused-here",
                         evidence_dir=str(tmp_path / "evidence"))
-    application = build_application(settings, sessions, clock)
+    application = build_application(settings, sessions, clock, inbox=True)
     async with application:
-        # run_polling() would call post_init between initialize() and start(); do the same.
+        # serve() calls post_init between initialize() and start(); do the same.
         await application.post_init(application)
         # Telegram's windows last 1/100 of real time where a test is not about pacing.
         application.bot_data[RUNTIME].pacer = Pacer(Limits().scaled(REMINDER_SCALE))
@@ -126,10 +127,9 @@ async def telegram(api: FakeBotAPI, sessions, clock, tmp_path: Path) -> Telegram
         # Rounds of the outbox run when a test asks (tests/support/reminders.py): one fired by the clock of a slow
         # machine would send beside a test's own dispatcher, at another pace.
         application.job_queue.scheduler.pause()
-        await application.updater.start_polling(poll_interval=0, timeout=1)
-        yield Telegram(api, application)
-        await api.release_polls()
-        await application.updater.stop()
+        async with receiving(application):
+            yield Telegram(api, application)
+            await api.release_polls()
         await application.stop()
 
 

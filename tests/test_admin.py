@@ -20,6 +20,7 @@ from bot.app import build_application
 from bot.config import ConfigError, Settings
 from bot.outbox.jobs import RUNTIME
 from bot.outbox.pacing import Limits, Pacer
+from tests.support.bots import receiving
 from tests.support.clock import lima
 from tests.support.database import POSTGRES_URL, reset
 from tests.support.dialogue import Telegram
@@ -40,19 +41,19 @@ async def admin(api, sessions, clock):
     server; the Telegram world is `admin.telegram`."""
     port = free_port()
     settings = Settings(token=TOKEN, api_base_url=api.base_url, database_url="unused-here", admin_port=port)
-    application = build_application(settings, sessions, clock)
+    application = build_application(settings, sessions, clock, inbox=True)
     async with application:
         await application.post_init(application)
         application.bot_data[RUNTIME].pacer = Pacer(Limits().scaled(REMINDER_SCALE))
         await application.start()
         application.job_queue.scheduler.pause()
-        await application.updater.start_polling(poll_interval=0, timeout=1)
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
-            client.telegram = Telegram(api, application)
-            yield client
-        await api.release_polls()
-        await application.updater.stop()
+        async with receiving(application):
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+                client.telegram = Telegram(api, application)
+                yield client
+            await api.release_polls()
         await application.stop()
+        await application.post_stop(application)
         await application.post_stop(application)
 
 

@@ -7,8 +7,10 @@ the same run.
 
 Each Application takes the updates twice: one after another through `process_update` (what one update costs), and
 all at once in its update queue while it runs, as getUpdates leaves them (what the running bot sustains, chats side
-by side). Prints updates/s of both handlers and their ratio (goal ≥ 0.40), then p50/p95 handling latency with
-updates offered to the running bot at --rate per second (goal p95 ≤ 50 ms).
+by side). The real one takes them a third time as the bot does since the inbox (bot/inbox/): stored in batches of
+100, one transaction each as the receiver stores a getUpdates answer, and handled from the database (goal: within
+10% of the queue's figure). Prints updates/s of both handlers and their ratio (goal ≥ 0.40), then p50/p95 handling
+latency with updates offered to the running bot at --rate per second (goal p95 ≤ 50 ms).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from telegram.ext import CommandHandler, TypeHandler  # noqa: E402
 from bot import texts  # noqa: E402
 from bot.app import application_builder, build_application  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from bot.inbox import store as inbox  # noqa: E402
+from bot.inbox.worker import start_worker  # noqa: E402
 from bot.outbox.jobs import RUNTIME  # noqa: E402
 from bot.outbox.pacing import Limits, Pacer  # noqa: E402
 from bot.progress import parse_percent  # noqa: E402
@@ -103,6 +107,21 @@ async def all_at_once(application, payloads: list[dict]) -> float:
     return len(payloads) / (time.perf_counter() - started)
 
 
+async def through_the_inbox(application, payloads: list[dict], batch: int = 100) -> float:
+    """Updates a second when they arrive as getUpdates answers (`batch` at a time), each answer stored in one
+    transaction, and are handled from the inbox."""
+    worker = start_worker(application)
+    sessions = application.bot_data["services"].sessions
+    started = time.perf_counter()
+    for first in range(0, len(payloads), batch):
+        await inbox.store(sessions, payloads[first:first + batch])
+        worker.wake()
+    await worker.idle()
+    seconds = time.perf_counter() - started
+    await worker.stop()
+    return len(payloads) / seconds
+
+
 async def latencies(application, payloads: list[dict], rate: float) -> list[float]:
     """Offer updates to the running Application at `rate` per second: from each one's arrival in the queue to
     the moment its handlers finished."""
@@ -159,12 +178,13 @@ async def main() -> None:
         # The reminders' rows exist, as after the first round of a running bot.
         await plan_due(sessions, NOW, everything=True)
         settings = Settings(token=TOKEN, api_base_url=api.base_url, concurrent_chats=args.chats)
-        real = build_application(settings, sessions, FixedClock())
+        real = build_application(settings, sessions, FixedClock(), inbox=True)
         noop = noop_application(settings)
 
         first = avance_updates(args.updates, args.people)
         second = avance_updates(args.updates, args.people, start=args.updates)
-        offered = avance_updates(min(args.updates, 1000), args.people, start=2 * args.updates)
+        third = avance_updates(args.updates, args.people, start=2 * args.updates)
+        offered = avance_updates(min(args.updates, 1000), args.people, start=3 * args.updates)
         async with real, noop:
             await real.post_init(real)  # as run_polling() does: the reminders' and summaries' jobs are scheduled
             # Answers pass the pacer with the reminders; several hundred a second is above Telegram's 30 for the whole
@@ -189,6 +209,8 @@ async def main() -> None:
             settle(api)
             real_running = await all_at_once(real, second)
             settle(api)
+            real_inbox = await through_the_inbox(real, third)
+            settle(api)
             measured = await latencies(real, offered, args.rate)
             await noop.stop()
             await real.stop()
@@ -196,16 +218,19 @@ async def main() -> None:
         await engine.dispose()
     await api.stop()
 
-    print(f"updates: {args.updates} /avance from {args.people} people, twice ({engine.dialect.name})")
+    print(f"updates: {args.updates} /avance from {args.people} people, twice, the real ones thrice "
+          f"({engine.dialect.name})")
     print(f"{'':44}{'no-op':>10}{'real':>10}{'ratio':>8}   (goal ≥ 0.40)")
     print(f"{'one after another (process_update)':44}{noop_single:8.1f}/s{real_single:8.1f}/s"
           f"{real_single / noop_single:8.2f}")
     print(f"{f'all at once, {args.chats} chats side by side (queue)':44}{noop_running:8.1f}/s{real_running:8.1f}/s"
           f"{real_running / noop_running:8.2f}")
+    print(f"{'the same through the inbox (batches of 100)':44}{'':10}{real_inbox:8.1f}/s"
+          f"{real_inbox / noop_running:8.2f}   (queue → inbox: {real_inbox / real_running - 1:+.0%}; goal ≥ -10%)")
     print(f"latency at {args.rate:.0f}/s offered to the running bot ({len(measured)} updates): "
           f"p50 {percentile(measured, 50) * 1000:.1f} ms, p95 {percentile(measured, 95) * 1000:.1f} ms "
           f"(goal p95 ≤ 50 ms)")
-    print(f"status updates recorded: {recorded} (expected {2 * args.updates + len(offered)})")
+    print(f"status updates recorded: {recorded} (expected {3 * args.updates + len(offered)})")
 
 
 async def empty_database(url: str):

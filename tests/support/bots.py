@@ -7,8 +7,12 @@ import tempfile
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
+from telegram.ext import Application
+
 from bot.app import build_application
 from bot.config import Settings
+from bot.inbox.receiver import Receiver
+from bot.inbox.worker import start_worker
 from bot.outbox.jobs import RUNTIME
 from bot.outbox.pacing import Limits, Pacer
 from tests.support.dialogue import Person, Telegram
@@ -22,18 +26,31 @@ async def running_bot(api: FakeBotAPI, sessions, clock) -> AsyncIterator[Telegra
     api.reopen_polls()
     settings = Settings(token=TOKEN, api_base_url=api.base_url, database_url="unused-here",
                         evidence_dir=tempfile.mkdtemp(prefix="acuerdos-evidence-"))
-    application = build_application(settings, sessions, clock)
+    application = build_application(settings, sessions, clock, inbox=True)
     async with application:
         await application.post_init(application)
         application.bot_data[RUNTIME].pacer = Pacer(Limits().scaled(REMINDER_SCALE))
         await application.start()
-        await application.updater.start_polling(poll_interval=0, timeout=1)
         try:
-            yield Telegram(api, application)
+            async with receiving(application):
+                yield Telegram(api, application)
+                await api.release_polls()
         finally:
-            await api.release_polls()
-            await application.updater.stop()
             await application.stop()
+
+
+@asynccontextmanager
+async def receiving(application: Application) -> AsyncIterator[None]:
+    """Updates through the inbox, as `acuerdos-bot run` takes them (bot/inbox/runner.py): the receiver polls the
+    fake Bot API and stores, the worker handles from the database."""
+    worker = start_worker(application)
+    receiver = Receiver(application, worker.wake)
+    receiver.start()
+    try:
+        yield
+    finally:
+        await receiver.stop()
+        await worker.stop()
 
 
 def same_person(person: Person, telegram: Telegram) -> Person:

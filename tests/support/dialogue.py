@@ -6,6 +6,7 @@ import itertools
 import time
 from dataclasses import dataclass, field
 
+from bot.inbox.worker import worker_of
 from tests.support.fakebot import Call, FakeBotAPI
 
 
@@ -142,5 +143,8 @@ class Telegram:
         update_ids = [update_id for update in updates if (update_id := await self.api.push(update)) is not None]
         if update_ids:
             await self.api.wait_delivered(update_ids[-1])
+        worker = worker_of(self.application)
+        if worker is not None:  # through the inbox: stored once confirmed, then handled from the database
+            await worker.idle()
         await self.application.update_queue.join()
         return self.api.calls[before:]

@@ -35,6 +35,7 @@ SEND_METHODS = {"sendMessage", "sendDocument", "sendPhoto", "sendVoice", "sendVi
                 "copyMessage", "forwardMessage"}
 OVERALL_PER_SECOND, CHAT_PER_SECOND, GROUP_PER_MINUTE = 30, 1, 20
 # What a message says that nobody typed: privacy mode lets it through.
+CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 SERVICE_FIELDS = {"new_chat_members", "left_chat_member", "new_chat_title", "new_chat_photo", "group_chat_created",
                   "supergroup_chat_created", "migrate_to_chat_id", "migrate_from_chat_id", "pinned_message"}
 
@@ -129,6 +130,10 @@ class FakeBotAPI:
         self.too_many = 0  # 429s answered for breaking a limit
         self._last_sender: dict[int, int] = {}  # group → who sent its last message
         self._force_replies: set[tuple[int, int]] = set()  # (chat, message) sent with ForceReply
+        self._polling: asyncio.Future | None = None  # the getUpdates waiting now: a newer one ends it with 409
+        self.conflicts: list[float] = []  # when each 409 Conflict was answered to a getUpdates
+        self.poll_times: list[float] = []  # when each getUpdates arrived
+        self.webhook: dict | None = None  # what setWebhook last registered
 
     async def start(self) -> None:
         app = web.Application(client_max_size=60 * 1024 * 1024)
@@ -297,7 +302,7 @@ class FakeBotAPI:
         try:
             result = await handler(params)
         except ApiError as error:
-            return error_response(400, error.description)
+            return error_response(error.code, error.description)
         if isinstance(result, dict) and "message_id" in result:
             call.message_id = result["message_id"]
         call.answered_at = time.monotonic()
@@ -341,6 +346,14 @@ class FakeBotAPI:
                 "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
 
     async def _api_getUpdates(self, params: dict) -> list[dict]:
+        """As Telegram: the offset confirms what came before it; a getUpdates arriving while another waits ends the
+        waiting one with 409 Conflict (two bots polling with one token)."""
+        self.poll_times.append(time.monotonic())
+        async with self._new_update:
+            if self._polling is not None and not self._polling.done():
+                self._polling.set_result(True)
+                self._new_update.notify_all()
+            ended = self._polling = asyncio.get_running_loop().create_future()
         offset = int(params.get("offset") or 0)
         async with self._polled:
             self._offset = max(self._offset, offset)
@@ -350,13 +363,27 @@ class FakeBotAPI:
             try:
                 await asyncio.wait_for(
                     self._new_update.wait_for(
-                        lambda: self._closing or any(u["update_id"] >= offset for u in self._updates)), timeout)
+                        lambda: self._closing or ended.done() or any(u["update_id"] >= offset
+                                                                     for u in self._updates)), timeout)
             except asyncio.TimeoutError:
                 pass
+            if ended.done():
+                self.conflicts.append(time.monotonic())
+                raise ApiError(CONFLICT, 409)
+            ended.set_result(False)
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
             return list(self._updates[: int(params.get("limit") or 100)])
 
+    async def _api_setWebhook(self, params: dict) -> bool:
+        self.webhook = dict(params)
+        return True
+
+    async def _api_getWebhookInfo(self, params: dict) -> dict:
+        return {"url": (self.webhook or {}).get("url", ""), "has_custom_certificate": False,
+                "pending_update_count": len(self._updates)}
+
     async def _api_deleteWebhook(self, params: dict) -> bool:
+        self.webhook = None
         return True
 
     async def _api_setMyCommands(self, params: dict) -> bool:

@@ -16,9 +16,10 @@ RAW_FIELDS = {"text", "caption", "callback_query_id", "url", "description", "sho
 
 
 class ApiError(Exception):
-    def __init__(self, description: str):
+    def __init__(self, description: str, code: int = 400):
         super().__init__(description)
         self.description = description
+        self.code = code
 
 
 def error_response(code: int, description: str, retry_after: int | None = None) -> web.Response:

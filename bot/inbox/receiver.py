@@ -1,0 +1,143 @@
+"""Receiving in polling mode: one loop asks Telegram for updates, stores each answer in the inbox in one
+transaction, and only then asks for the next ones (the offset that confirms them). On PostgreSQL exactly one
+instance receives: the one holding a session-level advisory lock on a connection of its own; the others try again
+every LOCK_RETRY_SECONDS, so when the receiver dies (its connection closes, the lock goes) another takes over."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Callable
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from telegram import Update
+from telegram.error import Conflict, InvalidToken, TelegramError
+from telegram.ext import Application
+
+from bot.context import AppContext
+from bot.inbox import store
+
+log = logging.getLogger(__name__)
+
+# The advisory lock's key: any number the database's other users do not take ("acuerdos" in ASCII, folded).
+RECEIVER_LOCK = 0x616375657264
+LOCK_RETRY_SECONDS = 5.0
+POLL_TIMEOUT = 10  # seconds Telegram holds a getUpdates open when nothing comes
+MAX_BACK_OFF = 30.0
+
+
+class Receiver:
+    def __init__(self, application: Application, on_stored: Callable[[], None]):
+        self.application = application
+        self.sessions = AppContext(application).services.sessions
+        self.on_stored = on_stored
+        self.offset: int | None = None
+        self.receiving = False  # this instance holds the right to poll (always, on SQLite)
+        self._lock_connection: AsyncConnection | None = None
+        self._task: asyncio.Task | None = None
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self.sessions.kw["bind"]
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="inbox receiver")
+
+    async def stop(self) -> None:
+        """Stop asking at once: a getUpdates in flight is dropped, and Telegram gives its updates again."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        await self._let_go()
+
+    async def _run(self) -> None:
+        failures = 0
+        conflicts = 0
+        while True:
+            if not await self._may_receive():
+                await asyncio.sleep(LOCK_RETRY_SECONDS)
+                continue
+            try:
+                updates = await self.application.bot.get_updates(
+                    offset=self.offset, timeout=POLL_TIMEOUT, allowed_updates=Update.ALL_TYPES)
+            except Conflict as conflict:
+                conflicts += 1
+                if conflicts == 1:
+                    log.warning("getUpdates: %s (another bot polls with this token); trying again, slower", conflict)
+                await asyncio.sleep(min(MAX_BACK_OFF, 2.0 ** conflicts))
+                continue
+            except InvalidToken:
+                log.error("getUpdates: Telegram refused the token; the bot stops receiving")
+                raise
+            except TelegramError as error:
+                failures += 1
+                log.warning("getUpdates failed (%s); trying again", error)
+                await asyncio.sleep(min(MAX_BACK_OFF, 2.0 ** min(failures, 5)))
+                continue
+            if conflicts:
+                log.info("getUpdates: no conflict any more")
+            failures = conflicts = 0
+            if not updates:
+                continue
+            try:
+                await store.store(self.sessions, [update.to_dict() for update in updates])
+            except Exception:
+                # Not confirmed: Telegram gives them again with the next getUpdates.
+                log.exception("inbox: %d update(s) could not be stored; asking again", len(updates))
+                await asyncio.sleep(1)
+                continue
+            self.offset = updates[-1].update_id + 1
+            self.on_stored()
+
+    async def _may_receive(self) -> bool:
+        """On PostgreSQL, hold the receiver's advisory lock (and check the connection still lives); on SQLite the one
+        instance receives."""
+        if self.engine.dialect.name != "postgresql":
+            if not self.receiving:
+                self.receiving = await self._polling_mode()
+            return self.receiving
+        try:
+            if self._lock_connection is None:
+                connection = await self.engine.connect()
+                # Autocommit: the lock is the session's, and no transaction stays open for hours.
+                connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                self._lock_connection = connection
+            if self.receiving:
+                await self._lock_connection.execute(text("SELECT 1"))
+                return True
+            got = await self._lock_connection.scalar(text("SELECT pg_try_advisory_lock(:key)"),
+                                                     {"key": RECEIVER_LOCK})
+        except Exception as error:
+            log.warning("inbox: the receiver's lock connection failed (%s); trying again", type(error).__name__)
+            await self._let_go()
+            return False
+        if got:
+            self.offset = None  # Telegram knows what was confirmed; what is stored already is dropped
+            self.receiving = await self._polling_mode()
+            if not self.receiving:
+                await self._let_go()
+        return self.receiving
+
+    async def _polling_mode(self) -> bool:
+        """getUpdates answers 409 while a webhook is set: remove it (updates waiting are kept)."""
+        try:
+            await self.application.bot.delete_webhook(drop_pending_updates=False)
+        except TelegramError as error:
+            log.warning("deleteWebhook failed (%s); trying again", error)
+            return False
+        log.info("inbox: this instance receives the updates (polling)")
+        return True
+
+    async def _let_go(self) -> None:
+        if self.receiving and self._lock_connection is not None:
+            log.info("inbox: this instance stops receiving")
+        self.receiving = False
+        if self._lock_connection is not None:
+            connection, self._lock_connection = self._lock_connection, None
+            try:
+                # Closed for real, not given back to the pool: the session ends and its advisory lock with it.
+                await connection.invalidate()
+                await connection.close()
+            except Exception:
+                log.debug("inbox: closing the lock connection failed", exc_info=True)
