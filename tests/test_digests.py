@@ -7,6 +7,8 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from bot.outbox import store
+from bot.outbox.dispatcher import RENDER_ROWS, Dispatcher
+from bot.outbox.pacing import Pacer
 from bot.reminders.planner import plan_due
 from models.entities import (
     ANSWERABLE_KINDS,
@@ -19,6 +21,7 @@ from models.entities import (
 from tests.support.clock import lima
 from tests.support.fakebot import BOT_USERNAME
 from tests.support.progress import status_of, updates
+from tests.support.reminders import many_reminders
 from tests.support.scenarios import invitation_code
 
 
@@ -254,3 +257,19 @@ async def test_a_digest_that_does_not_go_gives_its_rows_back_at_once(telegram, s
     by_id = {r.id: r for r in await reminders(sessions)}
     assert by_id[others[0]].claimed_by is None and by_id[others[0]].sent_at is None
     assert all(by_id[row].sent_at == now for row in others[1:])
+
+
+async def test_many_chats_digests_are_replanned_and_rendered_in_parts_a_chats_rows_together(sessions, clock,
+                                                                                             committee):
+    # 150 chats with two reminders each and one with 60: parts of about 200 rows, each its own transaction, the
+    # 60 of one chat (its digest) never split.
+    chats = [50_000 + n for n in range(150) for _ in range(2)] + [60_000] * 60
+    await many_reminders(sessions, clock, committee.id, chats)
+    await plan_due(sessions, clock.now(), everything=True)
+    async with sessions() as db:
+        rows = dict((await db.execute(select(Reminder.id, Reminder.chat_id))).all())
+    dispatcher = Dispatcher(sessions, None, clock, Pacer(), "w")
+    parts = await dispatcher._parts(sorted(rows))
+    assert sorted(row for part in parts for row in part) == sorted(rows)
+    assert all(len(part) <= RENDER_ROWS for part in parts) and len(parts) == 2
+    assert [sum(1 for row in part if rows[row] == 60_000) for part in parts] in ([60, 0], [0, 60])

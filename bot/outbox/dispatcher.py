@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=10)  # a claimed row nobody attempted goes back to the pool after this
 ATTEMPT_LEASE = timedelta(minutes=2)  # longer than any request; after it, an unconfirmed attempt is in doubt
+RENDER_ROWS = 200  # claimed rows replanned and rendered in one transaction at most (a chat's digest is never split)
 MAX_RATE_LIMITED = 5  # 429s in a row for one message before it waits like any other failure
 # The database itself failing (a lost connection, SQLite busy) is not a row's fault.
 UNREACHABLE = (OperationalError, InterfaceError)
@@ -139,11 +140,15 @@ class Dispatcher:
                         ids = claimed.ids
                         if ids:
                             ids += await self._gather(ids, now, lanes)
-                            items = await self._render(ids, now)
                     if ids:
-                        for item in items:
-                            self._companions[item.reminder_id] = item.companions
-                            pipeline[asyncio.create_task(self._deliver(item))] = item
+                        # A hundred chats' digests are a thousand rows to replan and render: in parts, each its own
+                        # transaction, so that the people's reports are not held up behind one long write.
+                        for part in await self._parts(ids):
+                            async with self._writing():
+                                items = await self._render(part, now)
+                            for item in items:
+                                self._companions[item.reminder_id] = item.companions
+                                pipeline[asyncio.create_task(self._deliver(item))] = item
                         continue
                     # Another instance took the rows this one chose: the rest may be free once it commits.
                     if not pipeline and not claimed.contended and not await store.any_due(
@@ -172,6 +177,22 @@ class Dispatcher:
                 await store.undo_attempts(self.sessions, unrequested, worker=self.worker)
                 await store.release(self.sessions, self._unsent, worker=self.worker)
         return self.result
+
+    async def _parts(self, ids: list[int]) -> list[list[int]]:
+        """The claimed rows in parts of about RENDER_ROWS, a chat's rows always in the same part (its digest)."""
+        if len(ids) <= RENDER_ROWS:
+            return [ids]
+        async with self.sessions() as db:
+            chats = dict((await db.execute(select(Reminder.id, Reminder.chat_id).where(Reminder.id.in_(ids)))).all())
+        by_chat: dict[int | None, list[int]] = {}
+        for row in ids:
+            by_chat.setdefault(chats.get(row), []).append(row)
+        parts: list[list[int]] = [[]]
+        for rows in by_chat.values():
+            if parts[-1] and len(parts[-1]) + len(rows) > RENDER_ROWS:
+                parts.append([])
+            parts[-1] += rows
+        return parts
 
     async def _gather(self, ids: list[int], now: datetime, lanes: store.Lanes) -> list[int]:
         """Claim, with the rows just claimed, the rest of what their chats have due of a digest's kinds, for the
