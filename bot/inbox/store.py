@@ -76,16 +76,24 @@ def _waiting():
     return InboxUpdate.handled_at.is_(None)
 
 
+class Claimed(dict[int, list[Row]]):
+    """{chat: rows in update_id order}; `left`: waiting rows were seen and not taken (their chat was held or skipped,
+    or there were more than asked for), so another claim may find work once a chat is free."""
+
+    left: bool = False
+
+
 async def claim(sessions: async_sessionmaker[AsyncSession], *, worker: str, chats: int, per_chat: int,
-                lease: timedelta, skip_chats: Iterable[int] = ()) -> dict[int, list[Row]]:
+                lease: timedelta, skip_chats: Iterable[int] = ()) -> Claimed:
     """Take the first waiting rows of up to `chats` chats that nobody holds (the chats whose first row came
-    first), at most `per_chat` each: {chat: rows in update_id order}."""
+    first), at most `per_chat` each."""
     skip = set(skip_chats)
     now = real_now()
+    claimed = Claimed()
     async with sessions.begin() as db:
-        picked = await _pick(db, now, chats, per_chat, skip)
+        picked, claimed.left = await _pick(db, now, chats, per_chat, skip)
         if not picked:
-            return {}
+            return claimed
         ids = [u for rows in picked.values() for u in rows]
         if db.get_bind().dialect.name == "postgresql":
             # Another instance may have picked the same chat: keep only each chat's rows from its first one on,
@@ -94,25 +102,30 @@ async def claim(sessions: async_sessionmaker[AsyncSession], *, worker: str, chat
             locked = set(await db.scalars(select(InboxUpdate.update_id)
                                           .where(InboxUpdate.update_id.in_(ids), _waiting(), free)
                                           .with_for_update(skip_locked=True)))
+            claimed.left |= not locked.issuperset(ids)
             picked = {chat: prefix for chat, rows in picked.items()
                       if (prefix := list(takewhile(locked.__contains__, rows)))}
             ids = [u for rows in picked.values() for u in rows]
             if not ids:
-                return {}
+                return claimed
         payloads = dict((await db.execute(update(InboxUpdate).where(InboxUpdate.update_id.in_(ids))
                                           .values(claimed_by=worker, claimed_until=now + lease)
                                           .returning(InboxUpdate.update_id, InboxUpdate.payload)
                                           .execution_options(synchronize_session=False))).all())
-    return {chat: [Row(u, chat, payloads[u]) for u in rows] for chat, rows in picked.items()}
+    claimed.update({chat: [Row(u, chat, payloads[u]) for u in rows] for chat, rows in picked.items()})
+    return claimed
 
 
-async def _pick(db: AsyncSession, now: datetime, chats: int, per_chat: int, skip: set[int]) -> dict[int, list[int]]:
+async def _pick(db: AsyncSession, now: datetime, chats: int, per_chat: int,
+                skip: set[int]) -> tuple[dict[int, list[int]], bool]:
     """Read the waiting rows in update_id order, a window at a time (the index on handled_at, update_id: a backlog
     of thousands costs no more than a few): a chat whose first waiting row is claimed and its lease not run out is
-    held by someone; a chat is picked at its first row, and keeps the rows that follow it, free, up to `per_chat`."""
+    held by someone; a chat is picked at its first row, and keeps the rows that follow it, free, up to `per_chat`.
+    Returns the picked rows, and whether any waiting row was left."""
     seen: set[int] = set()
     picked: dict[int, list[int]] = {}
     closed: set[int] = set()  # picked chats whose run of free rows ended
+    left = False
     after = None
     while True:
         window = select(InboxUpdate.update_id, InboxUpdate.chat_id, InboxUpdate.claimed_until).where(_waiting())
@@ -121,17 +134,25 @@ async def _pick(db: AsyncSession, now: datetime, chats: int, per_chat: int, skip
         rows = (await db.execute(window.order_by(InboxUpdate.update_id).limit(PICK_WINDOW))).all()
         for update_id, chat, until in rows:
             held = until is not None and until > now
+            # A held row is someone's work in hand; a free row not taken is work left for a later claim.
             if chat in picked:
                 if chat in closed or held or len(picked[chat]) >= per_chat:
                     closed.add(chat)
+                    left |= not held
                 else:
                     picked[chat].append(update_id)
             elif chat not in seen:
                 seen.add(chat)
                 if not held and chat not in skip and len(picked) < chats:
                     picked[chat] = [update_id]
-        if len(rows) < PICK_WINDOW or len(picked) >= chats:
-            return picked
+                else:
+                    left |= not held
+            else:
+                left |= not held
+        if len(rows) < PICK_WINDOW:
+            return picked, left
+        if len(picked) >= chats:
+            return picked, True
         after = rows[-1].update_id
 
 
