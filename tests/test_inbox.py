@@ -23,7 +23,7 @@ from bot.inbox import store
 from bot.inbox.receiver import Receiver
 from bot.inbox.runner import Webhook, serve
 from bot.inbox.webhook import SECRET_HEADER
-from bot.inbox.worker import worker_of
+from bot.inbox.worker import Worker, worker_of
 from models.entities import Committee, InboxUpdate
 from tests.support.fakebot import CONFLICT, TOKEN
 from tests.support.processes import until
@@ -101,6 +101,44 @@ async def test_a_chat_held_by_another_instance_waits_and_an_expired_lease_is_tak
                          .values(claimed_until=store.real_now() - timedelta(seconds=1)))
     again = await store.claim(sessions, worker="mine", chats=8, per_chat=20, lease=timedelta(seconds=60))
     assert {chat: [r.update_id for r in rs] for chat, rs in again.items()} == {10: [1, 3]}
+
+
+async def test_a_claim_says_whether_it_left_rows_so_that_an_idle_worker_does_not_look_again(sessions):
+    await store.store(sessions, [typed(1, 10, "a"), typed(2, 10, "b"), typed(3, 20, "c"), typed(4, 30, "d")])
+    first = await store.claim(sessions, worker="mine", chats=1, per_chat=1, lease=timedelta(seconds=60))
+    assert list(first) == [10] and first.left  # chat 10's second row, and chats 20 and 30, wait
+    second = await store.claim(sessions, worker="mine", chats=8, per_chat=1, lease=timedelta(seconds=60),
+                               skip_chats={10})
+    assert sorted(second) == [20, 30] and second.left  # chat 10's second row waits for its first one
+    third = await store.claim(sessions, worker="mine", chats=8, per_chat=1, lease=timedelta(seconds=60),
+                              skip_chats={10, 20, 30})
+    assert third == {} and third.left
+    # Once chat 10's first row is handled, its second is taken, and nothing is left: rows in hand are not "left".
+    await store.mark_handled(sessions, 1)
+    fourth = await store.claim(sessions, worker="mine", chats=8, per_chat=1, lease=timedelta(seconds=60),
+                               skip_chats={20, 30})
+    assert [r.update_id for r in fourth[10]] == [2] and not fourth.left
+
+
+async def test_the_bots_own_work_waits_for_the_updates_in_hand_but_not_for_ever(api, sessions, clock):
+    settings = Settings(token=TOKEN, api_base_url=api.base_url)
+    worker = Worker(build_application(settings, sessions, clock, inbox=True))
+    await asyncio.wait_for(worker.people_first(at_most=5), 1)  # nothing received: at once
+    worker.wake(stored=2)
+    turn = asyncio.create_task(worker.people_first(at_most=5))
+    await asyncio.sleep(0.05)
+    worker.handled_one()
+    await asyncio.sleep(0.05)
+    assert not turn.done()  # one of the two updates is still waiting
+    worker.handled_one()
+    await asyncio.wait_for(turn, 1)
+    worker.wake(stored=1)  # an update that is not handled soon (or was handled by another instance)
+    started = asyncio.get_running_loop().time()
+    await worker.people_first(at_most=0.1)
+    assert asyncio.get_running_loop().time() - started < 1
+    worker.handled_one()
+    worker.handled_one()  # more handled than received here (another instance's rows): never below none
+    await asyncio.wait_for(worker.people_first(at_most=5), 1)
 
 
 async def test_the_handlers_first_transaction_marks_the_update_and_one_already_handled_writes_nothing(

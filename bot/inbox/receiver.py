@@ -28,7 +28,7 @@ MAX_BACK_OFF = 30.0
 
 
 class Receiver:
-    def __init__(self, application: Application, on_stored: Callable[[], None]):
+    def __init__(self, application: Application, on_stored: Callable[[int], None]):
         self.application = application
         self.sessions = AppContext(application).services.sessions
         self.on_stored = on_stored
@@ -81,14 +81,14 @@ class Receiver:
             if not updates:
                 continue
             try:
-                await store.store(self.sessions, [update.to_dict() for update in updates])
+                new = await store.store(self.sessions, [update.to_dict() for update in updates])
             except Exception:
                 # Not confirmed: Telegram gives them again with the next getUpdates.
                 log.exception("inbox: %d update(s) could not be stored; asking again", len(updates))
                 await asyncio.sleep(1)
                 continue
             self.offset = updates[-1].update_id + 1
-            self.on_stored()
+            self.on_stored(new)
 
     async def _may_receive(self) -> bool:
         """On PostgreSQL, hold the receiver's advisory lock (and check the connection still lives); on SQLite the one

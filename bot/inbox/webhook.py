@@ -38,7 +38,7 @@ async def register(bot: Bot, public_url: str, secret: str) -> None:
 
 class _Updates(RequestHandler):
     def initialize(self, sessions: async_sessionmaker[AsyncSession], secret: str,
-                   on_stored: Callable[[], None]) -> None:
+                   on_stored: Callable[[int], None]) -> None:
         self.sessions, self.secret, self.on_stored = sessions, secret, on_stored
 
     async def post(self) -> None:
@@ -54,13 +54,12 @@ class _Updates(RequestHandler):
             self.set_status(400)
             return
         # An error here answers 500: Telegram sends the update again later.
-        await store.store(self.sessions, [payload])
-        self.on_stored()
+        self.on_stored(await store.store(self.sessions, [payload]))
         self.set_status(200)
 
 
 class WebhookServer:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], secret: str, on_stored: Callable[[], None]):
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], secret: str, on_stored: Callable[[int], None]):
         self.routes = Routes([(WEBHOOK_PATH, _Updates, {"sessions": sessions, "secret": secret,
                                                         "on_stored": on_stored})],
                              log_function=lambda handler: None)

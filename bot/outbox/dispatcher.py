@@ -33,13 +33,14 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=10)  # a claimed row nobody attempted goes back to the pool after this
 ATTEMPT_LEASE = timedelta(minutes=2)  # longer than any request; after it, an unconfirmed attempt is in doubt
-RENDER_ROWS = 200  # claimed rows replanned and rendered in one transaction at most (a chat's digest is never split)
+RENDER_ROWS = 40  # claimed rows replanned and rendered in one transaction at most (a chat's digest is never split)
 MAX_RATE_LIMITED = 5  # 429s in a row for one message before it waits like any other failure
 # The database itself failing (a lost connection, SQLite busy) is not a row's fault.
 UNREACHABLE = (OperationalError, InterfaceError)
 
 Send = Callable[[Outgoing], Awaitable[int]]
 Observe = Callable[[str, str], None]  # (kind, result): one message came to a result of RoundResult
+Turn = Callable[[], Awaitable[None]]  # waits for the people's updates in hand (bot/inbox/worker.py: people_first)
 K = TypeVar("K")
 R = TypeVar("R")
 
@@ -74,7 +75,7 @@ class Dispatcher:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], send: Send, clock: Clock, pacer: Pacer,
                  worker: str, *, capacity: int = 100, keep_going: Callable[[], bool] = lambda: True,
                  give_up_at: Callable[[], float | None] = lambda: None, policies: dict[str, Policy] = POLICIES,
-                 observe: Observe = lambda kind, result: None):
+                 observe: Observe = lambda kind, result: None, people_first: Turn | None = None):
         self.sessions = sessions
         self.policies = policies
         self._batch = max((policy.batch or 1 for policy in policies.values()), default=1)
@@ -97,12 +98,16 @@ class Dispatcher:
         # SQLite has one writer: our own writers take turns here instead of sleeping on each other's locks.
         self._one_writer = sessions.kw["bind"].dialect.name == "sqlite"
         self._turn = asyncio.Lock()
+        self._people_first = people_first
         self._mark = _Together(self._mark_all)
         self._confirm = _Together(self._confirm_all)
 
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[None]:
         if self._one_writer:
+            # SQLite's one connection: the people's updates in hand go first (an answer waits behind each write).
+            if self._people_first is not None:
+                await self._people_first()
             async with self._turn:
                 yield
         else:

@@ -10,13 +10,14 @@ import os
 import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Awaitable, TypeVar
+from typing import Awaitable, Callable, TypeVar
 from uuid import uuid4
 
 from telegram.ext import Application
 
 from bot.admin.metrics import metrics_of
 from bot.context import AppContext
+from bot.inbox.worker import worker_of
 from bot.outbox import store
 from bot.outbox.dispatcher import Dispatcher, RoundResult, telegram_send
 from bot.outbox.pacing import Limits, Pacer
@@ -88,12 +89,17 @@ async def run_round(application: Application) -> RoundResult | None:
     try:
         services = AppContext(application).services
         sessions, now = services.sessions, services.clock.now()
+        people_first = _people_first(application)
         everything = runtime.last_full_plan is None or now - runtime.last_full_plan >= FULL_PLAN_EVERY
-        planned = await _stage("planning the reminders", plan_due(sessions, now, everything=everything)) or 0
+        planned = await _stage("planning the reminders",
+                               plan_due(sessions, now, everything=everything, people_first=people_first)) or 0
         if everything:
             runtime.last_full_plan = now
+        await people_first()
         alerted = await _stage("escalating", escalate_due(sessions, now)) or 0
+        await people_first()
         await _stage("planning the weekly summaries", _plan_summaries(sessions, now))
+        await people_first()
         await _stage("labelling rows in doubt", store.mark_in_doubt(sessions, now))
         counted = metrics_of(application)
 
@@ -103,7 +109,7 @@ async def run_round(application: Application) -> RoundResult | None:
 
         dispatcher = Dispatcher(sessions, telegram_send(application.bot, runtime.read_timeout), services.clock,
                                 runtime.pacer, runtime.worker, keep_going=lambda: runtime.going(application),
-                                give_up_at=lambda: runtime.stop_by, observe=observe)
+                                give_up_at=lambda: runtime.stop_by, observe=observe, people_first=people_first)
         result = await dispatcher.run()
         runtime.last_round_at = services.clock.now()
         if planned or alerted or result != RoundResult():
@@ -111,6 +117,19 @@ async def run_round(application: Application) -> RoundResult | None:
         return result
     finally:
         runtime.busy = False
+
+
+def _people_first(application: Application) -> Callable[[], Awaitable[None]]:
+    """On SQLite, the round's transactions wait for the people's updates in hand (they share one connection); on
+    PostgreSQL each has its own."""
+    worker = worker_of(application)
+    if worker is None or AppContext(application).services.sessions.kw["bind"].dialect.name != "sqlite":
+        return _at_once
+    return worker.people_first
+
+
+async def _at_once() -> None:
+    return None
 
 
 async def _plan_summaries(sessions, now: datetime) -> None:

@@ -8,6 +8,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, exists, func, or_, select, update
@@ -30,7 +31,7 @@ from models.entities import (
 
 log = logging.getLogger(__name__)
 
-CHUNK = 200  # assignments planned per transaction: keeps each lock short
+CHUNK = 40  # assignments planned per transaction: keeps each lock short (a report waits behind one)
 
 
 async def replan_assignment(db: AsyncSession, assignment_id: int, now: datetime) -> None:
@@ -76,11 +77,12 @@ async def _say_what_is_true(db: AsyncSession, reminder_ids: list[int], now: date
             reminder.kind = MessageKind.ON_DEADLINE
 
 
-async def plan(db: AsyncSession, assignment_ids: list[int], now: datetime) -> None:
-    """Insert, move or cancel pending rows of these assignments so that each contact has the one it should."""
+async def plan(db: AsyncSession, assignment_ids: list[int], now: datetime, *, stale: bool = False) -> None:
+    """Insert, move or cancel pending rows of these assignments so that each contact has the one it should.
+    `stale`: the caller found them needing a plan, so the look without a lock is skipped."""
     ids = sorted(set(assignment_ids))
     # Most plans change nothing: find that out without taking a lock (on SQLite a lock is a write).
-    if not ids or not await _writes(db, ids, now):
+    if not ids or not (stale or await _writes(db, ids, now)):
         return
     await lock(db, Assignment.id, ids)
     for write in await _writes(db, ids, now):
@@ -88,14 +90,18 @@ async def plan(db: AsyncSession, assignment_ids: list[int], now: datetime) -> No
     await db.flush()
 
 
-async def plan_due(sessions: async_sessionmaker[AsyncSession], now: datetime, *, everything: bool = False) -> int:
-    """Plan the assignments whose rows are missing or stale (or all open ones); returns how many were planned."""
+async def plan_due(sessions: async_sessionmaker[AsyncSession], now: datetime, *, everything: bool = False,
+                   people_first: Callable[[], Awaitable[None]] | None = None) -> int:
+    """Plan the assignments whose rows are missing or stale (or all open ones); returns how many were planned.
+    `people_first` is awaited before each transaction (the round lets people's updates go first)."""
     async with sessions() as db:
         ids = await _everything(db) if everything else await _needing_plan(db)
     for batch in chunked(ids, CHUNK):
+        if people_first is not None:
+            await people_first()
         try:
             async with sessions.begin() as db:
-                await plan(db, batch, now)
+                await plan(db, batch, now, stale=not everything)
         except Exception:
             # One assignment whose plan fails must not keep the others' reminders from being planned.
             log.warning("planning %d assignments together failed; planning them one by one", len(batch),
