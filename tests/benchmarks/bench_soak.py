@@ -3,20 +3,21 @@
     python tests/benchmarks/bench_soak.py [--minutes 10] [--rate 20] [--people 500] [--committees 50]
                                           [--postgres URL]
 
-One process, the real Application (post_init, start) with the outbox's job running every 30 s, the pacer with
-Telegram's real limits, and a fake Bot API that answers 429 to any send beyond them. For --minutes, `/avance`
+One process, the bot as `acuerdos-bot run` runs it (getUpdates, every update stored in the inbox and handled from
+it, the outbox's job every 30 s), the pacer with Telegram's real limits, and a fake Bot API that hands the reports
+to getUpdates and answers 429 to any send beyond the limits. For --minutes, `/avance`
 reports arrive from --people chats at --rate a second; meanwhile the reminders' fan-out to those chats falls due at
 the start (D-7 of every agreement) and again at half time (D, the deadline), and the weekly summaries of every
 committee once, at a quarter of the run. The bot's clock is a working morning in Lima, moved on by those jumps and
 by the real time.
 
-Prints, as each minute ends: the reports answered so far, the updates waiting in the queue, the outbox's messages
-sent in the minute, and the RSS after a garbage collection. Then, by the minute the reports arrived in, their
-p50/p95 to be recorded (from the queue to the answer asking for its place in the pacer: the transaction is committed
-by then), to be answered (the handler done, the answer sent) and the time answers waited in the pacer (answers go
-ahead of the outbox's messages there, with Telegram's limits kept for both). At the end: RSS at start (after a
-warm-up) and end, overall p95, reports recorded against sent, the outbox's rows by state, requests
-per row (duplicates: a row delivered twice; lost: a row due and neither sent nor troubled after a final drain),
+Prints, as each minute ends: the reports answered so far, those not answered yet, the outbox's messages sent in the
+minute, and the RSS after a garbage collection. Then, by the minute the reports arrived in, their p50/p95 to be
+recorded (from their arrival at the fake Bot API to the answer asking for its place in the pacer: the transaction is
+committed by then), to be answered (the handler done, the answer sent) and the time answers waited in the pacer
+(answers go ahead of the outbox's messages there, with Telegram's limits kept for both). At the end: RSS at start
+(after a warm-up) and end, overall p95, reports recorded against sent, the outbox's rows by state, requests per row
+(duplicates: a row delivered twice; lost: a row due and neither sent nor troubled after a final drain),
 and the 429s. Goals: no RSS growth beyond noise, answers' p95 ≤ 50 ms, no message lost or duplicated.
 """
 
@@ -47,6 +48,8 @@ from bot import agreements, committees  # noqa: E402
 from bot.app import build_application  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.deadlines import Deadline  # noqa: E402
+from bot.inbox.runner import serve  # noqa: E402
+from bot.inbox.worker import worker_of  # noqa: E402
 from bot.outbox import store  # noqa: E402
 from bot.outbox.jobs import RUNTIME, run_round  # noqa: E402
 from bot.outbox.pacing import Limits, Pacer, Place  # noqa: E402
@@ -183,11 +186,12 @@ class Minute:
         self.waited: list[float] = []
 
 
-async def offer(application, pacer: TimedPacer, payloads: list[dict], rate: float, minutes: list[Minute],
-                window: float, events: list[tuple[float, callable]], arrived: dict[int, float] | None = None) -> None:
-    """Offer the reports at `rate` a second; from each one's arrival in the queue: recorded (its answer asks for a
-    place in the pacer), answered (its handlers done); `events` run at their second of the run. `arrived` holds the
-    reports not answered yet."""
+async def offer(application, api: FakeBotAPI, pacer: TimedPacer, payloads: list[dict], rate: float,
+                minutes: list[Minute], window: float, events: list[tuple[float, callable]],
+                arrived: dict[int, float] | None = None) -> None:
+    """Offer the reports at `rate` a second to the fake Bot API, which hands them to the bot's getUpdates as
+    Telegram would; from each one's arrival there: recorded (its answer asks for a place in the pacer), answered (its
+    handlers done); `events` run at their second of the run. `arrived` holds the reports not answered yet."""
     arrived = {} if arrived is None else arrived
     pending: list[asyncio.Task] = []
 
@@ -218,12 +222,35 @@ async def offer(application, pacer: TimedPacer, payloads: list[dict], rate: floa
         delay = began + index / rate - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        arrived[payload["update_id"]] = time.perf_counter()
-        application.update_queue.put_nowait(Update.de_json(payload, application.bot))
-    await application.update_queue.join()
+        offered = time.perf_counter()
+        update_id = await api.push({key: value for key, value in payload.items() if key != "update_id"})
+        arrived[update_id] = offered
+    while arrived:
+        await asyncio.sleep(0.05)
     await asyncio.gather(*pending)
     application.remove_handler(starter, group=-99)
     application.remove_handler(stopwatch, group=99)
+
+
+@asynccontextmanager
+async def serving(application, pacer: TimedPacer) -> AsyncIterator[None]:
+    """The bot as `acuerdos-bot run` runs it (bot/inbox/runner.py: getUpdates, the inbox, its worker, the outbox's
+    job), with the timed pacer in place of its own."""
+    post_init, stop = application.post_init, asyncio.Event()
+
+    async def with_timed_pacer(app) -> None:
+        await post_init(app)
+        app.bot_data[RUNTIME].pacer = pacer
+
+    application.post_init = with_timed_pacer
+    running = asyncio.ensure_future(serve(application, stop))
+    while worker_of(application) is None and not running.done():
+        await asyncio.sleep(0.01)
+    try:
+        yield
+    finally:
+        stop.set()
+        await running
 
 
 async def main() -> None:
@@ -248,15 +275,12 @@ async def main() -> None:
         await add_summarized_committees(sessions, args.committees)
         settings = Settings(token=TOKEN, api_base_url=api.base_url)
         application = build_application(settings, sessions, clock)
-        async with application:
-            await application.post_init(application)
-            pacer = TimedPacer(Limits().with_overall(settings.send_rate))
-            application.bot_data[RUNTIME].pacer = pacer
-            await application.start()
+        pacer = TimedPacer(Limits().with_overall(settings.send_rate))
+        async with serving(application, pacer):
             # The day before: reminders and summaries planned, nothing due yet; then a warm-up not counted.
             await run_round(application)
             warm = [Minute()]
-            await offer(application, pacer, reports(WARM_UP, args.people, start=10**6), args.rate, warm,
+            await offer(application, api, pacer, reports(WARM_UP, args.people, start=10**6), args.rate, warm,
                         10**6, [])
             outbox_before = len(requests.delivered)
             api.forget()
@@ -299,7 +323,7 @@ async def main() -> None:
                   f"{'RSS MiB':>8}", flush=True)
             watcher = asyncio.ensure_future(watch())
             total = int(seconds * args.rate)
-            await offer(application, pacer, reports(total, args.people), args.rate, minutes, window,
+            await offer(application, api, pacer, reports(total, args.people), args.rate, minutes, window,
                         [(seconds / 4, lambda: jump(SUMMARIES_DUE)), (seconds / 2, lambda: jump(SECOND_FAN_OUT))],
                         waiting)
             await watcher
@@ -315,7 +339,6 @@ async def main() -> None:
                 await asyncio.sleep(1)
             drained = time.perf_counter() - drained
             keep_accepted()
-            await application.stop()
         async with sessions() as db:
             recorded = await db.scalar(select(func.count()).select_from(StatusUpdate))
             states = await store.overview(db, clock.now())
