@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
-from bot import summaries, texts
+from bot import texts
 from bot.context import AppContext
 from bot.messaging import paced
 from bot.public import calendar, flags
@@ -13,7 +13,6 @@ from bot.views import shorten
 from handlers.common import acting, author, membership, pacer, reply
 from models import queries
 from models.entities import Role
-from models.lifecycle import CLOSED
 from models.names import institution_key
 
 
@@ -53,16 +52,11 @@ async def send_calendar(update: Update, context: AppContext) -> None:
             name = content = None
         else:
             committee, now = member.committee, context.now()
-            summary = await summaries.build_summary(db, committee, now, since=now)
             mine = None
             if member.role == Role.IMPLEMENTER:
                 mine = await queries.implementer_institution_ids(db, update.effective_user.id,
                                                                  update.effective_chat.id)
-            dues = [calendar.Due(a.id, a.code, a.session, a.text, a.deadline, a.status,
-                                 [s.institution for s in a.live if mine is None or s.institution_id in mine])
-                    for a in summary.agreements
-                    if a.is_open and (mine is None or any(s.institution_id in mine and s.status not in
-                                                          CLOSED for s in a.live))]
+            dues = await calendar.dues_of(db, committee, now, mine)
             name = committee.name if mine is None else member.institution.name
             title = texts.plain(texts.t(texts.CALENDAR_NAME_INSTITUTION, institution=name, committee=committee.name)
                                 if mine is not None else texts.t(texts.CALENDAR_NAME, name=name))

@@ -9,8 +9,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Iterable
 
-from bot import texts
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import summaries, texts
 from bot.views import shorten
+from models.entities import Committee
 from models.lifecycle import CLOSED
 
 PRODUCT = "-//Acuerdos//Semaforo de acuerdos//ES"
@@ -70,6 +73,18 @@ def assemble(name: str, events: Iterable[bytes]) -> bytes:
                                                 "CALSCALE:GREGORIAN", f"X-WR-CALNAME:{name}",
                                                 "X-WR-TIMEZONE:America/Lima"))
     return b"".join(head) + b"".join(events) + b"END:VCALENDAR\r\n"
+
+
+async def dues_of(db: AsyncSession, committee: Committee, now: datetime,
+                  institutions: set[int] | None = None) -> list[Due]:
+    """The committee's open agreements (`/calendario` for a secretary); with `institutions`, only those some of them
+    still has to meet, each naming only those institutions (a focal point's calendar)."""
+    summary = await summaries.build_summary(db, committee, now, since=now)
+    return [Due(a.id, a.code, a.session, a.text, a.deadline, a.status,
+                [s.institution for s in a.live if institutions is None or s.institution_id in institutions])
+            for a in summary.agreements
+            if a.is_open and (institutions is None
+                              or any(s.institution_id in institutions and s.status not in CLOSED for s in a.live))]
 
 
 def ics(name: str, committee: str, agreements: Iterable[Due], now: datetime) -> bytes:
