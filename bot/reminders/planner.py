@@ -94,11 +94,12 @@ async def plan_due(sessions: async_sessionmaker[AsyncSession], now: datetime, *,
                    people_first: Callable[[], Awaitable[None]] | None = None) -> int:
     """Plan the assignments whose rows are missing or stale (or all open ones); returns how many were planned.
     `people_first` is awaited before each transaction (the round lets people's updates go first)."""
+    turn = people_first or _at_once
+    await turn()
     async with sessions() as db:
         ids = await _everything(db) if everything else await _needing_plan(db)
     for batch in chunked(ids, CHUNK):
-        if people_first is not None:
-            await people_first()
+        await turn()
         try:
             async with sessions.begin() as db:
                 await plan(db, batch, now, stale=not everything)
@@ -113,6 +114,10 @@ async def plan_due(sessions: async_sessionmaker[AsyncSession], now: datetime, *,
                 except Exception:
                     log.exception("assignment %s could not be planned; its reminders wait until it can", assignment_id)
     return len(ids)
+
+
+async def _at_once() -> None:
+    return None
 
 
 @dataclass(frozen=True)
