@@ -139,6 +139,9 @@ async def test_the_bots_own_work_waits_for_the_updates_in_hand_but_not_for_ever(
     worker.handled_one()
     worker.handled_one()  # more handled than received here (another instance's rows): never below none
     await asyncio.wait_for(worker.people_first(at_most=5), 1)
+    worker.wake(stored=3)
+    await worker.stop()  # stopping: the updates not handled go back, and the bot's own work waits for nobody
+    await asyncio.wait_for(worker.people_first(at_most=5), 1)
 
 
 async def test_the_handlers_first_transaction_marks_the_update_and_one_already_handled_writes_nothing(

@@ -97,6 +97,9 @@ class Worker:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)
         left = [u for rows in self._claimed.values() for u in rows]
+        # Nothing more is handled here: the bot's own work, finishing, waits for nobody.
+        self._unhandled = 0
+        self._quiet.set()
         if left:
             await store.release(self.sessions, left, worker=self.name)
 

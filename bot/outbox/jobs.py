@@ -22,7 +22,7 @@ from bot.outbox import store
 from bot.outbox.dispatcher import Dispatcher, RoundResult, telegram_send
 from bot.outbox.pacing import Limits, Pacer
 from bot.reminders.alerts import escalate_due
-from bot.reminders.planner import plan_due
+from bot.reminders.planner import at_once, plan_due
 from bot.summary_plan import plan_summaries
 
 log = logging.getLogger(__name__)
@@ -124,12 +124,8 @@ def _people_first(application: Application) -> Callable[[], Awaitable[None]]:
     PostgreSQL each has its own."""
     worker = worker_of(application)
     if worker is None or AppContext(application).services.sessions.kw["bind"].dialect.name != "sqlite":
-        return _at_once
+        return at_once
     return worker.people_first
-
-
-async def _at_once() -> None:
-    return None
 
 
 async def _plan_summaries(sessions, now: datetime) -> None:

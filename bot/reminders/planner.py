@@ -93,7 +93,7 @@ async def plan_due(sessions: async_sessionmaker[AsyncSession], now: datetime, *,
                    people_first: Callable[[], Awaitable[None]] | None = None) -> int:
     """Plan the assignments whose rows are missing or stale (or all open ones); returns how many were planned.
     `people_first` is awaited before each transaction (the round lets people's updates go first)."""
-    turn = people_first or _at_once
+    turn = people_first or at_once
     await turn()
     async with sessions() as db:
         ids = await _everything(db) if everything else await _needing_plan(db)
@@ -115,7 +115,8 @@ async def plan_due(sessions: async_sessionmaker[AsyncSession], now: datetime, *,
     return len(ids)
 
 
-async def _at_once() -> None:
+async def at_once() -> None:
+    """A turn that waits for nobody (PostgreSQL: people's updates have connections of their own)."""
     return None
 
 
