@@ -17,6 +17,7 @@ from bot.concurrency import ChatOrderProcessor
 from bot.config import Settings
 from bot.context import AppContext, OutsideTransactions, Services
 from bot.evidence import start_fetching
+from bot.http import AiohttpRequest
 from bot.outbox.jobs import start_outbox
 from bot.public.site import start_publishing
 from handlers import (
@@ -96,6 +97,7 @@ def application_builder(settings: Settings, metrics: Metrics | None = None) -> A
         .concurrent_updates(ChatOrderProcessor(settings.concurrent_chats,
                                                observe=metrics.update_handled if metrics else None))
         .request(OutsideTransactions(connection_pool_size=256))  # PTB's own size for the bot's requests
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))  # one getUpdates at a time, as PTB's
     )
     if settings.api_base_url:
         base = settings.api_base_url.rstrip("/")

@@ -43,7 +43,7 @@ class Settings:
     evidence_dir: str | None = None
     send_rate: int = 30
     # Telegram takes ~30 messages a second from a bot, and 8 chats in hand at 100–300 ms a reply come close to it;
-    # more cost CPU in httpx's connection pool (`tests/benchmarks/bench_progress.py --chats N` measures it).
+    # more cost CPU (`tests/benchmarks/bench_progress.py --chats N` measures it).
     concurrent_chats: int = 8
     # The admin HTTP server (/healthz, /readyz, /metrics: bot/admin/), off unless a port is given.
     admin_port: int | None = None
@@ -163,6 +163,7 @@ LOG_HANDLER = "acuerdos"
 # write what must not leave the server.
 LIBRARY_LEVELS = {
     "httpx": logging.WARNING,  # every request's URL, the token in it, at INFO
+    "aiohttp": logging.WARNING,  # the bot's HTTP client (bot/http.py): its connections' troubles at DEBUG
     "httpcore": logging.WARNING,  # every request's steps at DEBUG
     "hpack": logging.WARNING,  # HTTP/2 headers at DEBUG
     "telegram": logging.INFO,  # every update and every Bot API call with its texts and links at DEBUG

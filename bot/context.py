@@ -11,10 +11,10 @@ from typing import AsyncIterator
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ExtBot
-from telegram.request import HTTPXRequest
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.http import AiohttpRequest
 from bot.inbox import store as inbox
 from models.text import clean_text
 
@@ -75,7 +75,7 @@ class AppContext(CallbackContext[ExtBot, dict, dict, dict]):
             _IN_TRANSACTION.reset(token)
 
 
-class OutsideTransactions(HTTPXRequest):
+class OutsideTransactions(AiohttpRequest):
     """The bot's requests to Telegram, each one checked: made while a handler holds its transaction, it is logged as
     an error (the tests fail on it), and still made."""
 
