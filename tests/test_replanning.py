@@ -1,11 +1,15 @@
 """The operation that changes what reminders depend on plans them again itself, in its own transaction: no round
 of the reminders job runs in these tests."""
 
+import re
+from datetime import date
+
 from sqlalchemy import select
 
 from bot import agreements, decisions
 from bot.progress import Author, record_update
 from bot.reminders import replan_assignment
+from bot.reminders.planner import replan_reminders
 from models import queries
 from models.entities import Reminder
 from models.lifecycle import Action
@@ -60,3 +64,30 @@ async def test_a_verification_ends_the_reminders_and_an_observation_brings_them_
                                         now=clock.now())
     assert await pending_due(sessions, carlos.chat.id) == []
     assert await pending_due(sessions, group.id) == [lima("2026-03-30 08:00")]  # Warmi Ñan still owes its part
+
+
+async def test_a_row_about_to_go_is_planned_again_with_its_own_contact_only(telegram, sessions, clock, committee):
+    """The outbox's render plans the rows it is about to send: their contacts, not every contact of the assignment
+    (another contact's row is planned when it goes, so a render's transaction stays as small as what it sends)."""
+    rosa, carlos, lucia, group = await followed_agreement(telegram, sessions, clock)
+    await rosa.send("/invitar PNP")
+    ana = telegram.person("Ana")  # the PNP's second focal point: the same assignment as Carlos
+    await ana.send(f"/start {re.search(r'start=([A-Za-z0-9_-]+)', rosa.last()).group(1)}")
+    assert await pending_due(sessions, ana.chat.id) == [lima("2026-03-30 08:00")]
+    async with sessions.begin() as db:
+        agreement = await queries.find_agreement(db, committee.id, "3.1")
+        agreement.deadline = date(2026, 4, 30)  # changed behind the planner's back: the rows still say 30 March
+    async with sessions() as db:
+        carlos_row = await db.scalar(select(Reminder.id).where(Reminder.chat_id == carlos.chat.id,
+                                                               Reminder.sent_at.is_(None)))
+    async with sessions.begin() as db:
+        await replan_reminders(db, [carlos_row], clock.now())
+    assert await pending_due(sessions, carlos.chat.id) == [lima("2026-04-23 08:00")]
+    assert await pending_due(sessions, ana.chat.id) == [lima("2026-03-30 08:00")]  # not this render's row
+    async with sessions() as db:
+        ana_row = await db.scalar(select(Reminder.id).where(Reminder.chat_id == ana.chat.id,
+                                                            Reminder.sent_at.is_(None)))
+    async with sessions.begin() as db:
+        await replan_reminders(db, [ana_row], clock.now())
+    assert await pending_due(sessions, ana.chat.id) == [lima("2026-04-23 08:00")]
+    assert await pending_due(sessions, carlos.chat.id) == [lima("2026-04-23 08:00")]
