@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import audit
@@ -58,7 +58,9 @@ async def replan_reminders(db: AsyncSession, reminder_ids: list[int], now: datet
     (bench_soak.py: render parts held SQLite's one connection 110 ms at the median, up to 590 ms)."""
     pairs = (await db.execute(select(Reminder.assignment_id, Reminder.member_id).where(
         Reminder.id.in_(reminder_ids), Reminder.assignment_id.is_not(None)))).all()
-    await plan(db, [assignment for assignment, _ in pairs], now, contacts=set(pairs))
+    # stale: rows about to go are planned under the lock at once, without the look before it (twice the work when,
+    # as on a deadline's day, the look finds rows to move).
+    await plan(db, [assignment for assignment, _ in pairs], now, stale=True, contacts=set(pairs))
     await _say_what_is_true(db, reminder_ids, now)
 
 
@@ -217,8 +219,9 @@ async def _writes(db: AsyncSession, ids: list[int], now: datetime,
         .join(Committee, Committee.id == Agreement.committee_id)
         .where(Assignment.id.in_(ids)))).all()
     contacts = await _contacts(db, {(committee.id, a.institution_id) for a, _, committee in rows})
-    done = await _last_done(db, ids)
-    pending = await _pending(db, ids)
+    members = None if only is None else {member for _, member in only}
+    done = await _last_done(db, ids, members)
+    pending = await _pending(db, ids, members)
     if only is not None:
         pending = {a: [row for row in found if (a, row.member_id) in only] for a, found in pending.items()}
     writes: list[_RowWrite] = []
@@ -288,21 +291,32 @@ async def _contacts(db: AsyncSession, keys: set[tuple[int, int]]) -> dict[tuple[
     return found
 
 
-async def _last_done(db: AsyncSession, ids: list[int]) -> dict[tuple[int, int], datetime]:
+def _of_members(members: set[int | None] | None):
+    """Rows of these members only (None among them: rows whose contact is gone), or of all."""
+    if members is None:
+        return true()
+    known = Reminder.member_id.in_([m for m in members if m is not None])
+    return or_(known, Reminder.member_id.is_(None)) if None in members else known
+
+
+async def _last_done(db: AsyncSession, ids: list[int],
+                     members: set[int | None] | None = None) -> dict[tuple[int, int], datetime]:
     """When each contact's last reminder went out, or was given up on after trying (the cadence goes on from there)."""
     done_at = func.max(func.coalesce(Reminder.sent_at, Reminder.cancelled_at))
     rows = await db.execute(
         select(Reminder.assignment_id, Reminder.member_id, done_at)
         .where(Reminder.assignment_id.in_(ids), Reminder.kind.in_(ANSWERABLE_KINDS), Reminder.member_id.is_not(None),
-               or_(Reminder.sent_at.is_not(None), and_(Reminder.cancelled_at.is_not(None), Reminder.attempts > 0)))
+               or_(Reminder.sent_at.is_not(None), and_(Reminder.cancelled_at.is_not(None), Reminder.attempts > 0)),
+               _of_members(members))
         .group_by(Reminder.assignment_id, Reminder.member_id))
     return {(assignment_id, member_id): at for assignment_id, member_id, at in rows.all()}
 
 
-async def _pending(db: AsyncSession, ids: list[int]) -> dict[int, list[Reminder]]:
+async def _pending(db: AsyncSession, ids: list[int],
+                   members: set[int | None] | None = None) -> dict[int, list[Reminder]]:
     rows = await db.scalars(select(Reminder).where(
         Reminder.assignment_id.in_(ids), Reminder.kind.in_(ANSWERABLE_KINDS), Reminder.sent_at.is_(None),
-        Reminder.cancelled_at.is_(None)).order_by(Reminder.id))
+        Reminder.cancelled_at.is_(None), _of_members(members)).order_by(Reminder.id))
     found: dict[int, list[Reminder]] = defaultdict(list)
     for row in rows:
         found[row.assignment_id].append(row)
