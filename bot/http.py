@@ -5,12 +5,15 @@ measured with PTB's Bot.send_message, one after another): an update costs two re
 its answer), and on one event loop that time is taken from every other update's answer. Same defaults as PTB's:
 5 s to connect, to write and to read, 1 s waiting for a free connection, 20 s to write a file; Telegram's errors
 and HTTP failures become PTB's TimedOut and NetworkError as before. Proxies come from the environment
-(HTTPS_PROXY), as httpx took them.
+(HTTPS_PROXY, NO_PROXY), as httpx took them, read once per host: aiohttp's own `trust_env` reads them, and the
+netrc file, on every request (another millisecond each).
 """
 
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import urlsplit
+from urllib.request import getproxies_environment, proxy_bypass_environment
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -28,6 +31,7 @@ class AiohttpRequest(BaseRequest):
                           "pool": pool_timeout}
         self._media_write_timeout = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[tuple[str, str], str | None] = {}  # (scheme, host) → the proxy to go through
 
     @property
     def read_timeout(self) -> float | None:
@@ -37,12 +41,21 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=0),
-                headers={"User-Agent": self.USER_AGENT}, trust_env=True)
+                headers={"User-Agent": self.USER_AGENT})
 
     async def shutdown(self) -> None:
         if self._session is not None:
             session, self._session = self._session, None
             await session.close()
+
+    def _proxy(self, url: str) -> str | None:
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.hostname or "")
+        if key not in self._proxies:
+            found = getproxies_environment()
+            proxy = found.get(parts.scheme) or found.get("all")
+            self._proxies[key] = None if not proxy or proxy_bypass_environment(key[1], found) else proxy
+        return self._proxies[key]
 
     def _timeout(self, files: bool, read, write, connect, pool) -> aiohttp.ClientTimeout:
         read = self._defaults["read"] if read is DEFAULT else read
@@ -77,7 +90,8 @@ class AiohttpRequest(BaseRequest):
                 data = request_data.json_parameters
         timeout = self._timeout(files, read_timeout, write_timeout, connect_timeout, pool_timeout)
         try:
-            async with self._session.request(method, url, data=data, timeout=timeout) as response:
+            async with self._session.request(method, url, data=data, timeout=timeout,
+                                             proxy=self._proxy(url)) as response:
                 return response.status, await response.read()
         except asyncio.TimeoutError as error:
             raise TimedOut from error

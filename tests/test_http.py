@@ -45,3 +45,16 @@ async def test_no_server_is_a_network_error():
         assert not isinstance(failed.value, TimedOut)
     finally:
         await request.shutdown()
+
+
+def test_a_proxy_in_the_environment_is_used_except_where_no_proxy_says(monkeypatch):
+    for name in ("https_proxy", "no_proxy", "all_proxy", "ALL_PROXY", "REQUEST_METHOD"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.gob.pe:3128")
+    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
+    request = AiohttpRequest(1)
+    assert request._proxy(f"https://api.telegram.org/bot{TOKEN}/getMe") == "http://proxy.example.gob.pe:3128"
+    assert request._proxy(f"http://127.0.0.1:8081/bot{TOKEN}/getMe") is None
+    monkeypatch.delenv("HTTPS_PROXY")
+    assert request._proxy(f"https://api.telegram.org/bot{TOKEN}/getMe")  # read once per host, as the bot starts
+    assert AiohttpRequest(1)._proxy(f"https://api.telegram.org/bot{TOKEN}/getMe") is None

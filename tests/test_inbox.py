@@ -23,7 +23,7 @@ from bot.inbox import store
 from bot.inbox.receiver import Receiver
 from bot.inbox.runner import Webhook, serve
 from bot.inbox.webhook import SECRET_HEADER
-from bot.inbox.worker import Worker, worker_of
+from bot.inbox.worker import MAX_OWED, Worker, worker_of
 from models.entities import Committee, InboxUpdate
 from tests.support.fakebot import CONFLICT, TOKEN
 from tests.support.processes import until
@@ -143,6 +143,31 @@ async def test_the_bots_own_work_waits_for_the_updates_in_hand_but_not_for_ever(
     await worker.stop()  # stopping: the updates not handled go back, and the bot's own work waits for nobody
     await asyncio.wait_for(worker.people_first(at_most=5), 1)
 
+
+
+async def test_while_people_write_the_bots_own_work_takes_only_its_share_of_the_connection(api, sessions, clock):
+    settings = Settings(token=TOKEN, api_base_url=api.base_url)
+    worker = Worker(build_application(settings, sessions, clock, inbox=True))
+    loop = asyncio.get_running_loop()
+
+    async def waited() -> float:
+        started = loop.time()
+        await worker.people_first()
+        return loop.time() - started
+
+    async with worker.bots_turn():
+        await asyncio.sleep(0.1)
+    assert await waited() < 0.05  # nobody wrote lately: the bot's work goes on at once
+    worker.wake(stored=1)
+    worker.handled_one()  # someone wrote just now
+    async with worker.bots_turn():
+        await asyncio.sleep(0.1)
+    # Three times the 0.1 s it held the connection (a quarter of the time for the bot), never more than MAX_OWED.
+    assert 0.25 <= await waited() <= MAX_OWED + 0.5
+    async with worker.bots_turn():
+        await asyncio.sleep(0.1)
+    await worker.stop()
+    assert await waited() < 0.05  # stopping: the last writes owe nothing
 
 async def test_the_handlers_first_transaction_marks_the_update_and_one_already_handled_writes_nothing(
         api, sessions, clock, tmp_path):

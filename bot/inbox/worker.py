@@ -10,7 +10,9 @@ import logging
 import os
 import socket
 from collections import deque
+from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import AsyncIterator
 from uuid import uuid4
 
 from telegram import Update
@@ -35,6 +37,13 @@ STOP_WAIT = 5.0  # once a stop is asked, the updates being handled get this long
 # for the people's updates received here to be handled: a round's transaction taken between an update's storing,
 # claim and handling made it wait behind each (bench_soak.py, three minutes: answers' p95 443 → 140 ms).
 PEOPLE_FIRST = 0.25
+# While people write (an update handled in the last PEOPLE_WRITING seconds), the bot's own transactions on SQLite's
+# one connection take at most this share of its time: after holding it for a while, the round waits three times as
+# long (MAX_OWED at most) before its next one. Without it, a faster round took the time from the answers
+# (bench_soak.py: the outbox sent 142–189 messages a minute while people wrote, and answers' p95 went above 400 ms).
+BOT_SHARE = 0.25
+PEOPLE_WRITING = 1.0
+MAX_OWED = 1.0
 
 
 class Worker:
@@ -55,6 +64,8 @@ class Worker:
         self._unhandled = 0  # updates stored here and not handled yet
         self._quiet = asyncio.Event()
         self._quiet.set()
+        self._last_handled = float("-inf")  # loop time of the last update handled here
+        self._owed_until = 0.0  # loop time before which the bot's own work lets the people have the connection
         self._loop_task: asyncio.Task | None = None
         self.handled = 0
 
@@ -68,16 +79,35 @@ class Worker:
         self._wake.set()
 
     async def people_first(self, at_most: float = PEOPLE_FIRST) -> None:
-        """Return once the updates stored here are handled, or after `at_most` seconds: the bot's own work waits
-        here before each transaction on SQLite's one connection, so that people's updates do not queue behind it."""
+        """Return once the bot's own work has waited its share (`bots_turn`) and the updates stored here are handled,
+        or after `at_most` seconds: the bot's own work waits here before each transaction on SQLite's one
+        connection, so that people's updates do not queue behind it."""
+        owed = self._owed_until - asyncio.get_running_loop().time()
+        if owed > 0:
+            await asyncio.sleep(min(owed, MAX_OWED))
         if not self._quiet.is_set():
             try:
                 await asyncio.wait_for(self._quiet.wait(), at_most)
             except TimeoutError:
                 pass
 
+    @asynccontextmanager
+    async def bots_turn(self, at_most: float = PEOPLE_FIRST) -> AsyncIterator[None]:
+        """One transaction (or a few) of the bot's own work on SQLite's one connection: after `people_first`, and
+        counted, so that while people write the next one waits until this one is BOT_SHARE of the time."""
+        await self.people_first(at_most)
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        try:
+            yield
+        finally:
+            ended = loop.time()
+            if self._unhandled or ended - self._last_handled < PEOPLE_WRITING:
+                self._owed_until = ended + (ended - began) * (1 / BOT_SHARE - 1)
+
     def handled_one(self) -> None:
         """An update was handled (on PostgreSQL it may be one another instance stored: the count stays at zero)."""
+        self._last_handled = asyncio.get_running_loop().time()
         self._unhandled = max(0, self._unhandled - 1)
         if not self._unhandled:
             self._quiet.set()
@@ -100,6 +130,7 @@ class Worker:
         # Nothing more is handled here: the bot's own work, finishing, waits for nobody.
         self._unhandled = 0
         self._quiet.set()
+        self._owed_until = 0.0
         if left:
             await store.release(self.sessions, left, worker=self.name)
 

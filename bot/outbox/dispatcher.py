@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import AsyncIterator, Awaitable, Callable, Generic, TypeVar
@@ -40,7 +40,8 @@ UNREACHABLE = (OperationalError, InterfaceError)
 
 Send = Callable[[Outgoing], Awaitable[int]]
 Observe = Callable[[str, str], None]  # (kind, result): one message came to a result of RoundResult
-Turn = Callable[[], Awaitable[None]]  # waits for the people's updates in hand (bot/inbox/worker.py: people_first)
+# One of the bot's own transactions on SQLite, after the people's updates in hand (bot/inbox/worker.py: bots_turn).
+Turn = Callable[[], AbstractAsyncContextManager[None]]
 K = TypeVar("K")
 R = TypeVar("R")
 
@@ -98,7 +99,7 @@ class Dispatcher:
         # SQLite has one writer: our own writers take turns here instead of sleeping on each other's locks.
         self._one_writer = sessions.kw["bind"].dialect.name == "sqlite"
         self._turn = asyncio.Lock()
-        self._people_first = people_first
+        self._people_first = people_first or nullcontext
         self._mark = _Together(self._mark_all)
         self._confirm = _Together(self._confirm_all)
 
@@ -106,10 +107,9 @@ class Dispatcher:
     async def _writing(self) -> AsyncIterator[None]:
         if self._one_writer:
             # SQLite's one connection: the people's updates in hand go first (an answer waits behind each write).
-            if self._people_first is not None:
-                await self._people_first()
             async with self._turn:
-                yield
+                async with self._people_first():
+                    yield
         else:
             yield
 

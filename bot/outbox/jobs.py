@@ -8,6 +8,7 @@ import asyncio
 import logging
 import os
 import socket
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Awaitable, Callable, TypeVar
@@ -95,12 +96,12 @@ async def run_round(application: Application) -> RoundResult | None:
                                plan_due(sessions, now, everything=everything, people_first=people_first)) or 0
         if everything:
             runtime.last_full_plan = now
-        await people_first()
-        alerted = await _stage("escalating", escalate_due(sessions, now)) or 0
-        await people_first()
-        await _stage("planning the weekly summaries", _plan_summaries(sessions, now))
-        await people_first()
-        await _stage("labelling rows in doubt", store.mark_in_doubt(sessions, now))
+        async with people_first():
+            alerted = await _stage("escalating", escalate_due(sessions, now)) or 0
+        async with people_first():
+            await _stage("planning the weekly summaries", _plan_summaries(sessions, now))
+        async with people_first():
+            await _stage("labelling rows in doubt", store.mark_in_doubt(sessions, now))
         counted = metrics_of(application)
 
         def observe(kind: str, result: str) -> None:
@@ -119,13 +120,13 @@ async def run_round(application: Application) -> RoundResult | None:
         runtime.busy = False
 
 
-def _people_first(application: Application) -> Callable[[], Awaitable[None]]:
-    """On SQLite, the round's transactions wait for the people's updates in hand (they share one connection); on
-    PostgreSQL each has its own."""
+def _people_first(application: Application) -> Callable[[], AbstractAsyncContextManager[None]]:
+    """On SQLite, the round's transactions wait for the people's updates in hand, and take their share of the
+    connection's time (they share one connection); on PostgreSQL each has its own."""
     worker = worker_of(application)
     if worker is None or AppContext(application).services.sessions.kw["bind"].dialect.name != "sqlite":
         return at_once
-    return worker.people_first
+    return worker.bots_turn
 
 
 async def _plan_summaries(sessions, now: datetime) -> None:

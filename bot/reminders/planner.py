@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Awaitable, Callable
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select, true, update
@@ -58,9 +59,7 @@ async def replan_reminders(db: AsyncSession, reminder_ids: list[int], now: datet
     (bench_soak.py: render parts held SQLite's one connection 110 ms at the median, up to 590 ms)."""
     pairs = (await db.execute(select(Reminder.assignment_id, Reminder.member_id).where(
         Reminder.id.in_(reminder_ids), Reminder.assignment_id.is_not(None)))).all()
-    # stale: rows about to go are planned under the lock at once, without the look before it (twice the work when,
-    # as on a deadline's day, the look finds rows to move).
-    await plan(db, [assignment for assignment, _ in pairs], now, stale=True, contacts=set(pairs))
+    await plan(db, [assignment for assignment, _ in pairs], now, contacts=set(pairs))
     await _say_what_is_true(db, reminder_ids, now)
 
 
@@ -98,18 +97,18 @@ async def plan(db: AsyncSession, assignment_ids: list[int], now: datetime, *, st
 
 
 async def plan_due(sessions: async_sessionmaker[AsyncSession], now: datetime, *, everything: bool = False,
-                   people_first: Callable[[], Awaitable[None]] | None = None) -> int:
+                   people_first: Callable[[], AbstractAsyncContextManager[None]] | None = None) -> int:
     """Plan the assignments whose rows are missing or stale (or all open ones); returns how many were planned.
-    `people_first` is awaited before each transaction (the round lets people's updates go first)."""
+    Each transaction is in a `people_first()` (the round lets people's updates go first: bot/inbox/worker.py)."""
     turn = people_first or at_once
-    await turn()
-    async with sessions() as db:
-        ids = await _everything(db) if everything else await _needing_plan(db)
+    async with turn():
+        async with sessions() as db:
+            ids = await _everything(db) if everything else await _needing_plan(db)
     for batch in chunked(ids, CHUNK):
-        await turn()
         try:
-            async with sessions.begin() as db:
-                await plan(db, batch, now, stale=not everything)
+            async with turn():
+                async with sessions.begin() as db:
+                    await plan(db, batch, now, stale=not everything)
         except Exception:
             # One assignment whose plan fails must not keep the others' reminders from being planned.
             log.warning("planning %d assignments together failed; planning them one by one", len(batch),
@@ -123,9 +122,9 @@ async def plan_due(sessions: async_sessionmaker[AsyncSession], now: datetime, *,
     return len(ids)
 
 
-async def at_once() -> None:
+def at_once() -> AbstractAsyncContextManager[None]:
     """A turn that waits for nobody (PostgreSQL: people's updates have connections of their own)."""
-    return None
+    return nullcontext()
 
 
 @dataclass(frozen=True)
