@@ -120,6 +120,20 @@ async def test_a_claim_says_whether_it_left_rows_so_that_an_idle_worker_does_not
     assert [r.update_id for r in fourth[10]] == [2] and not fourth.left
 
 
+
+async def test_on_sqlite_the_receiver_claims_what_it_stores_for_the_free_places(api, sessions, clock):
+    """Stored and claimed in one transaction: a chat's first row for this worker, chats in hand left for later."""
+    settings = Settings(token=TOKEN, api_base_url=api.base_url)
+    worker = Worker(build_application(settings, sessions, clock, inbox=True))
+    worker._in_hand[30] = asyncio.get_running_loop().create_future()  # chat 30 is being handled
+    await worker.store_and_claim([typed(1, 10, "a"), typed(2, 10, "b"), typed(3, 20, "c"), typed(4, 30, "d")])
+    assert [(chat, [row.update_id for row in rows]) for chat, rows in worker._ready] == [(10, [1]), (20, [3])]
+    async with sessions() as db:
+        claimed = dict((await db.execute(select(InboxUpdate.update_id, InboxUpdate.claimed_by))).all())
+    assert claimed == {1: worker.name, 2: None, 3: worker.name, 4: None}
+    assert worker._more and worker._unhandled == 4  # rows 2 and 4 wait for their chat: the worker looks again
+    worker._in_hand.pop(30).cancel()
+
 async def test_the_bots_own_work_waits_for_the_updates_in_hand_but_not_for_ever(api, sessions, clock):
     settings = Settings(token=TOKEN, api_base_url=api.base_url)
     worker = Worker(build_application(settings, sessions, clock, inbox=True))

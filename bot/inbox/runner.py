@@ -46,7 +46,7 @@ async def serve(application: Application, stop: asyncio.Event, webhook: Webhook 
         server: WebhookServer | None = None
         try:
             if webhook is None:
-                receiver = Receiver(application, worker.wake)
+                receiver = Receiver(application, worker.wake, worker)
                 receiver.start()
             else:
                 server = WebhookServer(sessions, webhook.secret, worker.wake)

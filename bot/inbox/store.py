@@ -55,13 +55,31 @@ async def store(sessions: async_sessionmaker[AsyncSession], payloads: list[dict[
     dropped. Returns how many were new."""
     if not payloads:
         return 0
+    async with sessions.begin() as db:
+        return await _insert(db, payloads, real_now())
+
+
+async def store_and_claim(sessions: async_sessionmaker[AsyncSession], payloads: list[dict[str, Any]], *,
+                          worker: str, chats: int, per_chat: int, lease: timedelta,
+                          skip_chats: Iterable[int] = ()) -> tuple[int, Claimed]:
+    """`store`, and in the same transaction `claim` for `worker`: on SQLite's one connection an update then takes
+    two turns instead of three (stored and claimed, handled)."""
+    if not payloads:
+        return 0, Claimed()
     now = real_now()
+    async with sessions.begin() as db:
+        new = await _insert(db, payloads, now)
+        claimed = await _claim_in(db, now, worker, chats, per_chat, lease, set(skip_chats)) if chats > 0 \
+            else Claimed()
+    return new, claimed
+
+
+async def _insert(db: AsyncSession, payloads: list[dict[str, Any]], now: datetime) -> int:
     rows = [{"update_id": int(p["update_id"]), "chat_id": chat_of(p), "payload": p, "received_at": now}
             for p in payloads]
-    async with sessions.begin() as db:
-        insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-        result = await db.execute(insert(InboxUpdate).values(rows).on_conflict_do_nothing(
-            index_elements=[InboxUpdate.update_id]))
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    result = await db.execute(insert(InboxUpdate).values(rows).on_conflict_do_nothing(
+        index_elements=[InboxUpdate.update_id]))
     return max(result.rowcount, 0)
 
 
@@ -87,31 +105,35 @@ async def claim(sessions: async_sessionmaker[AsyncSession], *, worker: str, chat
                 lease: timedelta, skip_chats: Iterable[int] = ()) -> Claimed:
     """Take the first waiting rows of up to `chats` chats that nobody holds (the chats whose first row came
     first), at most `per_chat` each."""
-    skip = set(skip_chats)
     now = real_now()
-    claimed = Claimed()
     async with sessions.begin() as db:
-        picked, claimed.left = await _pick(db, now, chats, per_chat, skip)
-        if not picked:
-            return claimed
+        return await _claim_in(db, now, worker, chats, per_chat, lease, set(skip_chats))
+
+
+async def _claim_in(db: AsyncSession, now: datetime, worker: str, chats: int, per_chat: int, lease: timedelta,
+                    skip: set[int]) -> Claimed:
+    claimed = Claimed()
+    picked, claimed.left = await _pick(db, now, chats, per_chat, skip)
+    if not picked:
+        return claimed
+    ids = [u for rows in picked.values() for u in rows]
+    if db.get_bind().dialect.name == "postgresql":
+        # Another instance may have picked the same chat: keep only each chat's rows from its first one on,
+        # without a gap, that this transaction could lock and that are still free.
+        free = or_(InboxUpdate.claimed_until.is_(None), InboxUpdate.claimed_until <= now)
+        locked = set(await db.scalars(select(InboxUpdate.update_id)
+                                      .where(InboxUpdate.update_id.in_(ids), _waiting(), free)
+                                      .with_for_update(skip_locked=True)))
+        claimed.left |= not locked.issuperset(ids)
+        picked = {chat: prefix for chat, rows in picked.items()
+                  if (prefix := list(takewhile(locked.__contains__, rows)))}
         ids = [u for rows in picked.values() for u in rows]
-        if db.get_bind().dialect.name == "postgresql":
-            # Another instance may have picked the same chat: keep only each chat's rows from its first one on,
-            # without a gap, that this transaction could lock and that are still free.
-            free = or_(InboxUpdate.claimed_until.is_(None), InboxUpdate.claimed_until <= now)
-            locked = set(await db.scalars(select(InboxUpdate.update_id)
-                                          .where(InboxUpdate.update_id.in_(ids), _waiting(), free)
-                                          .with_for_update(skip_locked=True)))
-            claimed.left |= not locked.issuperset(ids)
-            picked = {chat: prefix for chat, rows in picked.items()
-                      if (prefix := list(takewhile(locked.__contains__, rows)))}
-            ids = [u for rows in picked.values() for u in rows]
-            if not ids:
-                return claimed
-        payloads = dict((await db.execute(update(InboxUpdate).where(InboxUpdate.update_id.in_(ids))
-                                          .values(claimed_by=worker, claimed_until=now + lease)
-                                          .returning(InboxUpdate.update_id, InboxUpdate.payload)
-                                          .execution_options(synchronize_session=False))).all())
+        if not ids:
+            return claimed
+    payloads = dict((await db.execute(update(InboxUpdate).where(InboxUpdate.update_id.in_(ids))
+                                      .values(claimed_by=worker, claimed_until=now + lease)
+                                      .returning(InboxUpdate.update_id, InboxUpdate.payload)
+                                      .execution_options(synchronize_session=False))).all())
     claimed.update({chat: [Row(u, chat, payloads[u]) for u in rows] for chat, rows in picked.items()})
     return claimed
 

@@ -69,14 +69,32 @@ class Worker:
         self._loop_task: asyncio.Task | None = None
         self.handled = 0
 
-    def wake(self, stored: int = 0) -> None:
-        """`stored` new rows were stored here: look at once."""
+    def wake(self, stored: int = 0, claimed: store.Claimed | None = None) -> None:
+        """`stored` new rows were stored here: look at once. `claimed`: those of them (or older ones) the receiver
+        claimed for this worker in the same transaction (`store_and_claim`), ready to be handled."""
         self._stored += 1
-        self._more = True
+        taken = 0
+        for chat, rows in (claimed or {}).items():
+            self._claimed[chat] = [row.update_id for row in rows]
+            self._ready.append((chat, rows))
+            taken += len(rows)
+        if claimed is None or claimed.left or taken < stored:
+            self._more = True
         self._unhandled += stored
         if self._unhandled:
             self._quiet.clear()
         self._wake.set()
+
+    async def store_and_claim(self, payloads: list[dict]) -> None:
+        """A getUpdates answer, stored and claimed for this worker in one transaction, as many chats as there are
+        free places (the chats in hand or claimed are left: their rows wait their turn). On SQLite's one connection
+        an update then takes two turns, not three (stored, claimed, handled: the soak measured 4 ms of the
+        connection a claim)."""
+        free = self.chats - len(self._in_hand) - len(self._ready)
+        new, claimed = await store.store_and_claim(
+            self.sessions, payloads, worker=self.name, chats=max(0, free), per_chat=PER_CHAT, lease=LEASE,
+            skip_chats=set(self._in_hand) | set(self._claimed))
+        self.wake(new, claimed)
 
     async def people_first(self, at_most: float = PEOPLE_FIRST) -> None:
         """Return once the bot's own work has waited its share (`bots_turn`) and the updates stored here are handled,

@@ -44,7 +44,7 @@ async def receiving(application: Application) -> AsyncIterator[None]:
     """Updates through the inbox, as `acuerdos-bot run` takes them (bot/inbox/runner.py): the receiver polls the
     fake Bot API and stores, the worker handles from the database."""
     worker = start_worker(application)
-    receiver = Receiver(application, worker.wake)
+    receiver = Receiver(application, worker.wake, worker)
     receiver.start()
     try:
         yield
