@@ -205,6 +205,21 @@ def test_the_places_kept_for_answers_follow_how_many_people_write():
     assert Limits(overall=2).reserve(20, writing=True) == 0  # a pacer of two places keeps none back
 
 
+
+async def test_a_moments_pause_in_the_answers_does_not_give_their_places_away():
+    # Thirty places a "second" of 200 ms. Twenty answers a "second" for four of them, then a "second" with none (the
+    # database was busy): more places are kept than for a quiet chat's two, from the answers' recent average.
+    limits = Limits().scaled(0.2)
+    pacer = Pacer(limits)
+    for second in range(4):
+        for chat in range(20):
+            async with pacer.slot(10_000 + second * 100 + chat, first=True):
+                pass
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(0.05)  # more than a "second" since the last answer
+    assert limits.reserve(0, writing=True) == 2 < pacer._reserve() <= 10
+
+
 async def test_while_people_write_the_outbox_leaves_places_free_for_their_answers():
     # Ten places a "second" of 50 ms. Four answers have just been sent: two places are kept for the next answers,
     # so a fan-out gets four places, not six; the next answer takes a kept one at once.
