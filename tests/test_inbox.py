@@ -236,6 +236,7 @@ async def test_the_webhook_takes_updates_with_the_secret_stores_them_and_drops_d
     webhook = Webhook("https://bot.example.org/", "127.0.0.1", port, SECRET)
     url = f"http://127.0.0.1:{port}/telegram"
     async with running(api, sessions, clock, tmp_path, webhook) as application:
+        await until(lambda: api.webhook is not None, timeout=10)  # registered once the worker started
         assert api.webhook["url"] == "https://bot.example.org/telegram"
         assert api.webhook["secret_token"] == SECRET
         async with httpx.AsyncClient() as client:
