@@ -180,8 +180,11 @@ async def test_while_people_write_the_bots_own_work_takes_only_its_share_of_the_
     assert 0.25 <= await waited() <= MAX_OWED + 0.5
     async with worker.bots_turn():
         await asyncio.sleep(0.1)
-    await worker.stop()
-    assert await waited() < 0.05  # stopping: the last writes owe nothing
+    worker.wake(stored=1)
+    stopping = asyncio.create_task(worker.stop())
+    await asyncio.sleep(0)
+    assert await waited() < 0.05  # once a stop is asked, the last writes owe nothing and wait for nobody
+    await stopping
 
 async def test_the_handlers_first_transaction_marks_the_update_and_one_already_handled_writes_nothing(
         api, sessions, clock, tmp_path):

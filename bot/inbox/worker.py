@@ -100,6 +100,8 @@ class Worker:
         """Return once the bot's own work has waited its share (`bots_turn`) and the updates stored here are handled,
         or after `at_most` seconds: the bot's own work waits here before each transaction on SQLite's one
         connection, so that people's updates do not queue behind it."""
+        if self._stopping:
+            return  # the bot's last writes (the outbox recording what it sent) wait for nobody
         owed = self._owed_until - asyncio.get_running_loop().time()
         if owed > 0:
             await asyncio.sleep(min(owed, MAX_OWED))
