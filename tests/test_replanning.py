@@ -77,17 +77,18 @@ async def test_a_row_about_to_go_is_planned_again_with_its_own_contact_only(tele
     async with sessions.begin() as db:
         agreement = await queries.find_agreement(db, committee.id, "3.1")
         agreement.deadline = date(2026, 4, 30)  # changed behind the planner's back: the rows still say 30 March
-    async with sessions() as db:
-        carlos_row = await db.scalar(select(Reminder.id).where(Reminder.chat_id == carlos.chat.id,
-                                                               Reminder.sent_at.is_(None)))
-    async with sessions.begin() as db:
-        await replan_reminders(db, [carlos_row], clock.now())
+
+
+    async def about_to_go(chat_id: int) -> None:
+        """What the outbox's render does with the chat's pending row just before sending it."""
+        async with sessions() as db:
+            row = await db.scalar(select(Reminder.id).where(Reminder.chat_id == chat_id, Reminder.sent_at.is_(None)))
+        async with sessions.begin() as db:
+            await replan_reminders(db, [row], clock.now())
+
+    await about_to_go(carlos.chat.id)
     assert await pending_due(sessions, carlos.chat.id) == [lima("2026-04-23 08:00")]
     assert await pending_due(sessions, ana.chat.id) == [lima("2026-03-30 08:00")]  # not this render's row
-    async with sessions() as db:
-        ana_row = await db.scalar(select(Reminder.id).where(Reminder.chat_id == ana.chat.id,
-                                                            Reminder.sent_at.is_(None)))
-    async with sessions.begin() as db:
-        await replan_reminders(db, [ana_row], clock.now())
+    await about_to_go(ana.chat.id)
     assert await pending_due(sessions, ana.chat.id) == [lima("2026-04-23 08:00")]
     assert await pending_due(sessions, carlos.chat.id) == [lima("2026-04-23 08:00")]
