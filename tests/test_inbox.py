@@ -87,6 +87,40 @@ async def test_updates_from_getupdates_are_confirmed_only_once_stored(api, sessi
     assert {call.chat_id for call in api.sent(method="sendMessage")} == {40, 41, 42}
 
 
+async def test_the_inbox_keeps_an_update_as_telegram_sent_it_fields_the_bot_does_not_know_included(
+        api, sessions, clock, tmp_path, monkeypatch):
+    stored: list[dict] = []
+    insert = store._insert
+
+    async def keeping(db, payloads, now):
+        stored.extend(payloads)
+        return await insert(db, payloads, now)
+
+    monkeypatch.setattr(store, "_insert", keeping)
+    message = typed(0, 42, "/ayuda")["message"] | {"campo_nuevo": {"de": "una versión futura"}}
+    async with running(api, sessions, clock, tmp_path) as application:
+        update_id = await api.push({"message": message})
+        await api.wait_delivered(update_id)
+        await asyncio.wait_for(worker_of(application).idle(), 10)
+    assert stored == [{"update_id": update_id, "message": message}]
+    assert [row.handled_at is not None for row in await rows(sessions)] == [True] and api.sent(42, "sendMessage")
+
+
+async def test_an_item_of_getupdates_without_an_update_id_is_dropped_and_the_rest_go_on(
+        api, sessions, clock, tmp_path, caplog):
+    caplog.set_level(logging.WARNING, "bot.inbox.receiver")
+    api.garbled += [{"message": typed(0, 41, "/ayuda")["message"]}, "basura", {"update_id": "7"}]
+    async with running(api, sessions, clock, tmp_path) as application:
+        first = await api.push({"message": typed(0, 42, "/ayuda")["message"]})
+        await api.wait_delivered(first)
+        second = await api.push({"message": typed(0, 42, "/ayuda")["message"]})
+        await api.wait_delivered(second)
+        await asyncio.wait_for(worker_of(application).idle(), 10)
+    assert [row.update_id for row in await rows(sessions)] == [first, second]
+    assert len(api.sent(42, "sendMessage")) == 2 and not api.sent(41)
+    assert len([r for r in caplog.records if "without an update_id" in r.getMessage()]) == 3
+
+
 async def test_a_chat_held_by_another_instance_waits_and_an_expired_lease_is_taken_over(sessions):
     await store.store(sessions, [typed(1, 10, "a"), typed(2, 20, "b"), typed(3, 10, "c"), typed(4, 30, "d")])
     taken = await store.claim(sessions, worker="other", chats=1, per_chat=20, lease=timedelta(seconds=60))

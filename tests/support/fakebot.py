@@ -107,6 +107,7 @@ class FakeBotAPI:
     group_privacy: bool = True  # BotFather's default; False: the bot reads every group message
     reads_all: set[int] = field(default_factory=set)  # groups where the bot is an administrator
     not_delivered: list[dict] = field(default_factory=list)  # group messages privacy mode kept from the bot
+    garbled: list = field(default_factory=list)  # items handed out once, ahead of the next getUpdates' updates
 
     def __post_init__(self) -> None:
         self._updates: list[dict] = []
@@ -372,7 +373,8 @@ class FakeBotAPI:
                 raise ApiError(CONFLICT, 409)
             ended.set_result(False)
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
-            return list(self._updates[: int(params.get("limit") or 100)])
+            garbled, self.garbled = self.garbled, []
+            return garbled + list(self._updates[: int(params.get("limit") or 100)])
 
     async def _api_setWebhook(self, params: dict) -> bool:
         self.webhook = dict(params)
