@@ -109,7 +109,8 @@ async def test_the_inbox_keeps_an_update_as_telegram_sent_it_fields_the_bot_does
 async def test_an_item_of_getupdates_without_an_update_id_is_dropped_and_the_rest_go_on(
         api, sessions, clock, tmp_path, caplog):
     caplog.set_level(logging.WARNING, "bot.inbox.receiver")
-    api.garbled += [{"message": typed(0, 41, "/ayuda")["message"]}, "basura", {"update_id": "7"}]
+    api.garbled += [{"message": typed(0, 41, "/ayuda")["message"]}, "basura", {"update_id": "7"},
+                    {"update_id": 2 ** 70, "message": typed(0, 41, "/ayuda")["message"]}]
     async with running(api, sessions, clock, tmp_path) as application:
         first = await api.push({"message": typed(0, 42, "/ayuda")["message"]})
         await api.wait_delivered(first)
@@ -118,7 +119,7 @@ async def test_an_item_of_getupdates_without_an_update_id_is_dropped_and_the_res
         await asyncio.wait_for(worker_of(application).idle(), 10)
     assert [row.update_id for row in await rows(sessions)] == [first, second]
     assert len(api.sent(42, "sendMessage")) == 2 and not api.sent(41)
-    assert len([r for r in caplog.records if "without an update_id" in r.getMessage()]) == 3
+    assert len([r for r in caplog.records if "without an update_id" in r.getMessage()]) == 4
 
 
 async def test_a_chat_held_by_another_instance_waits_and_an_expired_lease_is_taken_over(sessions):

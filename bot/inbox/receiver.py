@@ -107,8 +107,9 @@ class Receiver:
     async def _get_updates(self) -> tuple[list[dict[str, Any]], int | None]:
         """The updates as Telegram sent them (JSON, stored as is), and the last update_id (None: nothing came).
         PTB's get_updates would build its objects here, to be turned back into JSON for the inbox and built again
-        by the worker: about 0.8 ms of the event loop an update (bench_soak.py). An item without an update_id is
-        dropped with a warning (it could never be stored, and would stop the receiver at every try)."""
+        by the worker: about 0.8 ms of the event loop an update (bench_soak.py). An item without an update_id (a
+        whole number that fits the inbox's column) is dropped with a warning: it could never be stored, and would
+        stop the receiver at every try."""
         asking: dict[str, Any] = {"timeout": POLL_TIMEOUT, "allowed_updates": list(Update.ALL_TYPES)}
         if self.offset is not None:
             asking["offset"] = self.offset
@@ -117,7 +118,7 @@ class Receiver:
         payloads, last = [], None
         for item in answer if isinstance(answer, list) else []:
             update_id = item.get("update_id") if isinstance(item, dict) else None
-            if not isinstance(update_id, int) or isinstance(update_id, bool):
+            if not isinstance(update_id, int) or isinstance(update_id, bool) or not 0 <= update_id < 2 ** 63:
                 log.warning("getUpdates: an item without an update_id was dropped")
                 continue
             payloads.append(item)
