@@ -78,7 +78,6 @@ async def test_a_row_about_to_go_is_planned_again_with_its_own_contact_only(tele
         agreement = await queries.find_agreement(db, committee.id, "3.1")
         agreement.deadline = date(2026, 4, 30)  # changed behind the planner's back: the rows still say 30 March
 
-
     async def about_to_go(chat_id: int) -> None:
         """What the outbox's render does with the chat's pending row just before sending it."""
         async with sessions() as db:
